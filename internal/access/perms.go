@@ -1,0 +1,67 @@
+package access
+
+// Perm is an object and an action on it, e.g. {"users", "write"}.
+type Perm struct {
+	Obj string
+	Act string
+}
+
+func (p Perm) String() string { return p.Obj + ":" + p.Act }
+
+// The permissions of the staff area. Every guarded route names one of these; the role template
+// (policy.go) grants them to roles.
+var (
+	DashboardRead = Perm{"dashboard", "read"}
+	ProfileRead   = Perm{"profile", "read"}
+	ProfileWrite  = Perm{"profile", "write"}
+	UsersRead     = Perm{"users", "read"}
+	UsersWrite    = Perm{"users", "write"}
+	AuditRead     = Perm{"audit", "read"}
+
+	// Oversight: the capofila's ambito staff read these in member comuni (member scope), and
+	// each tenant's own staff read them at home (own scope).
+	ReportsRead    = Perm{"reports", "read"}
+	ComplaintsRead = Perm{"complaints", "read"}
+
+	// The platform host only (domain "platform"): the operator's list of tenants.
+	TenantsRead  = Perm{"tenants", "read"}
+	TenantsWrite = Perm{"tenants", "write"}
+)
+
+// AllPerms lists every permission, for the role matrix test and documentation.
+func AllPerms() []Perm {
+	return []Perm{DashboardRead, ProfileRead, ProfileWrite, UsersRead, UsersWrite, AuditRead,
+		ReportsRead, ComplaintsRead, TenantsRead, TenantsWrite}
+}
+
+// Roles. PlatformAdmin is held in the "platform" domain only.
+const (
+	RolePlatformAdmin = "platform_admin"
+	RoleEnteAdmin     = "ente_admin"
+	RoleRedattore     = "redattore"
+	RoleResponsabile  = "responsabile"
+	RoleURP           = "urp"
+	RoleRevisore      = "revisore"
+)
+
+// TenantRoles are the roles an ente admin may grant within a tenant, in display order.
+var TenantRoles = []string{RoleEnteAdmin, RoleRedattore, RoleResponsabile, RoleURP, RoleRevisore}
+
+// RoleLabel is the Italian name of a role, for the staff area.
+func RoleLabel(role string) string {
+	switch role {
+	case RolePlatformAdmin:
+		return "Amministratore di piattaforma"
+	case RoleEnteAdmin:
+		return "Amministratore dell'ente"
+	case RoleRedattore:
+		return "Redattore"
+	case RoleResponsabile:
+		return "Responsabile del Servizio Sociale"
+	case RoleURP:
+		return "Ufficio Relazioni con il Pubblico (URP)"
+	case RoleRevisore:
+		return "Revisore (sola lettura)"
+	}
+	return role
+}
