@@ -55,6 +55,10 @@ func (m *Main) serve(ctx context.Context, cfg *config.Config, log *slog.Logger, 
 			return err
 		}
 	}
+	return m.serveApp(ctx, a, cfg, ready)
+}
+
+func (m *Main) serveApp(ctx context.Context, a *app.App, cfg *config.Config, ready func(addr string)) error {
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", cfg.ListenAddr, err)
