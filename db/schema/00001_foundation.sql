@@ -96,7 +96,8 @@ CREATE TABLE user_tokens (
     token_hash  bytea PRIMARY KEY,
     user_id     uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     purpose     text NOT NULL CHECK (purpose IN ('reset', 'invite')),
-    tenant_id   uuid REFERENCES tenants (id),
+    -- The tenant an invitation is for (not a tenant row: tokens are global, read by hash).
+    invited_to  uuid REFERENCES tenants (id),
     expires_at  timestamptz NOT NULL,
     used_at     timestamptz,
     created_at  timestamptz NOT NULL DEFAULT now()

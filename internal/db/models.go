@@ -94,7 +94,7 @@ type UserToken struct {
 	TokenHash []byte
 	UserID    uuid.UUID
 	Purpose   string
-	TenantID  *uuid.UUID
+	InvitedTo *uuid.UUID
 	ExpiresAt time.Time
 	UsedAt    *time.Time
 	CreatedAt time.Time

@@ -1,0 +1,400 @@
+package tenant_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cartasociale/carta/internal/tenant"
+	"github.com/cartasociale/carta/internal/testenv"
+)
+
+// fixtures insert one row of a tenant table for the transaction's tenant, as the runtime role.
+// Every table with a tenant_id column must have one: TestEveryTenantTableIsIsolated fails for
+// a table without, so a new table cannot be forgotten.
+var fixtures = map[string]string{
+	"tenant_profiles": `INSERT INTO tenant_profiles (tenant_id, city) VALUES ($1, 'Prova')`,
+	"audit_log":       `INSERT INTO audit_log (tenant_id, actor_label, action) VALUES ($1, 'test', 'test.fixture')`,
+}
+
+// tenantTables lists the tables of the public schema that have a tenant_id column.
+func tenantTables(t *testing.T, env *testenv.Env) []string {
+	t.Helper()
+	rows, err := env.Admin.Query(context.Background(), `
+		SELECT c.table_name FROM information_schema.columns c
+		JOIN information_schema.tables t USING (table_schema, table_name)
+		WHERE c.table_schema = 'public' AND c.column_name = 'tenant_id' AND t.table_type = 'BASE TABLE'
+		ORDER BY 1`)
+	require.NoError(t, err)
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	require.NoError(t, err)
+	require.NotEmpty(t, names)
+	return names
+}
+
+func insertFixture(ctx context.Context, tx *tenant.Tx, table string, tenantID uuid.UUID) error {
+	_, err := tx.Raw.Exec(ctx, fixtures[table], tenantID)
+	return err
+}
+
+func count(ctx context.Context, tx *tenant.Tx, table string, tenantID uuid.UUID) (int, error) {
+	var n int
+	err := tx.Raw.QueryRow(ctx, fmt.Sprintf("SELECT count(*) FROM %s WHERE tenant_id = $1", pgx.Identifier{table}.Sanitize()), tenantID).Scan(&n)
+	return n, err
+}
+
+// adminCount counts rows bypassing RLS (superuser), to check what really is in the table.
+func adminCount(t *testing.T, env *testenv.Env, table string, tenantID uuid.UUID) int {
+	var n int
+	require.NoError(t, env.Admin.QueryRow(context.Background(),
+		fmt.Sprintf("SELECT count(*) FROM %s WHERE tenant_id = $1", pgx.Identifier{table}.Sanitize()), tenantID).Scan(&n))
+	return n
+}
+
+func requireFixture(t *testing.T, table string) {
+	t.Helper()
+	_, ok := fixtures[table]
+	require.True(t, ok, "table %s has tenant_id but no fixture in rls_test.go: add one so its isolation is tested", table)
+}
+
+// requireNoCrossTenantChange tries, as tenant actor, to update and to delete the rows of
+// tenant victim: each statement either touches nothing (the rows are invisible) or is refused
+// outright (no privilege, for append-only tables).
+func requireNoCrossTenantChange(t *testing.T, env *testenv.Env, actor uuid.UUID, table string, victim uuid.UUID) {
+	t.Helper()
+	ctx := context.Background()
+	q := pgx.Identifier{table}.Sanitize()
+	for _, stmt := range []string{
+		"UPDATE " + q + " SET tenant_id = tenant_id WHERE tenant_id = $1",
+		"DELETE FROM " + q + " WHERE tenant_id = $1",
+	} {
+		var affected int64
+		err := env.DB.InTx(ctx, actor, func(tx *tenant.Tx) error {
+			tag, err := tx.Raw.Exec(ctx, stmt, victim)
+			affected = tag.RowsAffected()
+			return err
+		})
+		if err != nil {
+			requireRLSViolation(t, err, stmt)
+			continue
+		}
+		require.Zero(t, affected, "%s touched another tenant's rows", stmt)
+	}
+}
+
+func requireRLSViolation(t *testing.T, err error, what string) {
+	t.Helper()
+	require.Error(t, err, what)
+	var pe *pgconn.PgError
+	require.True(t, errors.As(err, &pe), "%s: %v", what, err)
+	// 42501: row-level security violation or missing privilege — either way, refused.
+	require.Equal(t, "42501", pe.Code, "%s: %v", what, err)
+}
+
+func TestEveryTenantTableHasRLSEnabledAndForced(t *testing.T) {
+	env := testenv.Get(t)
+	for _, table := range tenantTables(t, env) {
+		var enabled, forced bool
+		require.NoError(t, env.Admin.QueryRow(context.Background(),
+			`SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = $1::regclass`, table).Scan(&enabled, &forced))
+		require.True(t, enabled, "%s: row-level security not enabled", table)
+		require.True(t, forced, "%s: row-level security not forced", table)
+		var policies int
+		require.NoError(t, env.Admin.QueryRow(context.Background(),
+			`SELECT count(*) FROM pg_policies WHERE schemaname = 'public' AND tablename = $1`, table).Scan(&policies))
+		require.Positive(t, policies, "%s: no policy", table)
+	}
+}
+
+func TestEveryTenantTableIsIsolated(t *testing.T) {
+	env := testenv.Get(t)
+	ctx := context.Background()
+	a := env.NewTenant(t, tenant.KindComune)
+	b := env.NewTenant(t, tenant.KindComune)
+
+	for _, table := range tenantTables(t, env) {
+		t.Run(table, func(t *testing.T) {
+			requireFixture(t, table)
+
+			// Each tenant writes its own row, through the normal path.
+			for _, tn := range []*tenant.Tenant{a, b} {
+				require.NoError(t, env.DB.InTx(ctx, tn.ID, func(tx *tenant.Tx) error {
+					return insertFixture(ctx, tx, table, tn.ID)
+				}))
+			}
+			beforeB := adminCount(t, env, table, b.ID)
+			require.Positive(t, beforeB)
+
+			// A reads none of B's rows, and sees its own.
+			require.NoError(t, env.DB.InTx(ctx, a.ID, func(tx *tenant.Tx) error {
+				n, err := count(ctx, tx, table, b.ID)
+				require.NoError(t, err)
+				require.Zero(t, n, "tenant A reads tenant B's rows")
+				n, err = count(ctx, tx, table, a.ID)
+				require.NoError(t, err)
+				require.Positive(t, n, "tenant A does not see its own rows")
+				return nil
+			}))
+
+			// A cannot insert a row for B.
+			err := env.DB.InTx(ctx, a.ID, func(tx *tenant.Tx) error { return insertFixture(ctx, tx, table, b.ID) })
+			requireRLSViolation(t, err, "insert for another tenant")
+
+			// A cannot update or delete B's rows: they are invisible, so nothing is touched.
+			requireNoCrossTenantChange(t, env, a.ID, table, b.ID)
+			q := pgx.Identifier{table}.Sanitize()
+			// Nor move its own rows into B.
+			err = env.DB.InTx(ctx, a.ID, func(tx *tenant.Tx) error {
+				_, err := tx.Raw.Exec(ctx, "UPDATE "+q+" SET tenant_id = $1 WHERE tenant_id = $2", b.ID, a.ID)
+				return err
+			})
+			requireRLSViolation(t, err, "moving a row to another tenant")
+			require.Equal(t, beforeB, adminCount(t, env, table, b.ID), "tenant B's rows changed")
+
+			// With no tenant set, nothing is visible and nothing can be written.
+			require.NoError(t, env.DB.InSystemTx(ctx, func(tx *tenant.Tx) error {
+				var n int
+				require.NoError(t, tx.Raw.QueryRow(ctx, "SELECT count(*) FROM "+q).Scan(&n))
+				require.Zero(t, n, "rows visible without a tenant")
+				return nil
+			}))
+			err = env.DB.InSystemTx(ctx, func(tx *tenant.Tx) error { return insertFixture(ctx, tx, table, a.ID) })
+			requireRLSViolation(t, err, "insert without a tenant")
+		})
+	}
+}
+
+func TestAmbitoReadsMembersButWritesOnlyItsOwn(t *testing.T) {
+	env := testenv.Get(t)
+	ctx := context.Background()
+	amb := env.NewTenant(t, tenant.KindAmbito)
+	member := env.Join(t, env.NewTenant(t, tenant.KindComune), amb, false)
+	other := env.NewTenant(t, tenant.KindComune)
+	otherAmb := env.NewTenant(t, tenant.KindAmbito)
+
+	for _, table := range tenantTables(t, env) {
+		t.Run(table, func(t *testing.T) {
+			requireFixture(t, table)
+			for _, tn := range []*tenant.Tenant{amb, member, other, otherAmb} {
+				require.NoError(t, env.DB.InTx(ctx, tn.ID, func(tx *tenant.Tx) error { return insertFixture(ctx, tx, table, tn.ID) }))
+			}
+			// The ambito reads its member comune, not a comune outside it, nor another ambito.
+			require.NoError(t, env.DB.InTx(ctx, amb.ID, func(tx *tenant.Tx) error {
+				n, err := count(ctx, tx, table, member.ID)
+				require.NoError(t, err)
+				require.Positive(t, n, "ambito cannot read its member's rows")
+				for _, tn := range []*tenant.Tenant{other, otherAmb} {
+					n, err = count(ctx, tx, table, tn.ID)
+					require.NoError(t, err)
+					require.Zero(t, n, "ambito reads rows of a tenant outside it")
+				}
+				return nil
+			}))
+			// ... but cannot write the member's rows.
+			before := adminCount(t, env, table, member.ID)
+			err := env.DB.InTx(ctx, amb.ID, func(tx *tenant.Tx) error { return insertFixture(ctx, tx, table, member.ID) })
+			requireRLSViolation(t, err, "ambito inserting for a member")
+			requireNoCrossTenantChange(t, env, amb.ID, table, member.ID)
+			require.Equal(t, before, adminCount(t, env, table, member.ID))
+
+			// A comune reads neither its ambito's rows (drafts included) nor another comune's.
+			require.NoError(t, env.DB.InTx(ctx, member.ID, func(tx *tenant.Tx) error {
+				for _, tn := range []*tenant.Tenant{amb, other} {
+					n, err := count(ctx, tx, table, tn.ID)
+					require.NoError(t, err)
+					require.Zero(t, n, "comune reads rows of %s", tn.Kind)
+				}
+				return nil
+			}))
+		})
+	}
+}
+
+func TestLeavingTheAmbitoEndsReadDown(t *testing.T) {
+	env := testenv.Get(t)
+	ctx := context.Background()
+	amb := env.NewTenant(t, tenant.KindAmbito)
+	amb2 := env.NewTenant(t, tenant.KindAmbito)
+	c := env.Join(t, env.NewTenant(t, tenant.KindComune), amb, false)
+	require.NoError(t, env.DB.InTx(ctx, c.ID, func(tx *tenant.Tx) error { return insertFixture(ctx, tx, "audit_log", c.ID) }))
+	seen := func(ambID uuid.UUID) int {
+		var n int
+		require.NoError(t, env.DB.InTx(ctx, ambID, func(tx *tenant.Tx) error {
+			var err error
+			n, err = count(ctx, tx, "audit_log", c.ID)
+			return err
+		}))
+		return n
+	}
+	require.Positive(t, seen(amb.ID))
+	// Moving to another ambito: the old one loses sight, the new one gains it.
+	env.Join(t, c, amb2, false)
+	require.Zero(t, seen(amb.ID))
+	require.Positive(t, seen(amb2.ID))
+}
+
+// TestTenantKeysAndIndexesLeadWithTenantID checks the conventions that keep unique keys and
+// foreign keys — which PostgreSQL checks without row-level security — from revealing another
+// tenant's rows: every unique key, index and foreign key between tenant tables starts with
+// tenant_id.
+func TestTenantKeysAndIndexesLeadWithTenantID(t *testing.T) {
+	env := testenv.Get(t)
+	ctx := context.Background()
+	tables := tenantTables(t, env)
+	isTenant := map[string]bool{}
+	for _, tb := range tables {
+		isTenant[tb] = true
+	}
+	// Indexes (unique or not, primary keys included): the first column is tenant_id.
+	rows, err := env.Admin.Query(ctx, `
+		SELECT t.relname, i.relname, a.attname
+		FROM pg_index x
+		JOIN pg_class t ON t.oid = x.indrelid
+		JOIN pg_class i ON i.oid = x.indexrelid
+		JOIN pg_namespace n ON n.oid = t.relnamespace
+		LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0]
+		WHERE n.nspname = 'public' AND t.relname = ANY($1)`, tables)
+	require.NoError(t, err)
+	var bad []string
+	for rows.Next() {
+		var table, index string
+		var first *string
+		require.NoError(t, rows.Scan(&table, &index, &first))
+		if first == nil || *first != "tenant_id" {
+			bad = append(bad, table+"."+index)
+		}
+	}
+	require.NoError(t, rows.Err())
+	sort.Strings(bad)
+	require.Empty(t, bad, "indexes of tenant tables must lead with tenant_id")
+
+	// Foreign keys from one tenant table to another are composite and start with tenant_id
+	// on both sides.
+	rows, err = env.Admin.Query(ctx, `
+		SELECT c.conname, s.relname, d.relname,
+		       (SELECT attname FROM pg_attribute WHERE attrelid = c.conrelid AND attnum = c.conkey[1]),
+		       (SELECT attname FROM pg_attribute WHERE attrelid = c.confrelid AND attnum = c.confkey[1]),
+		       array_length(c.conkey, 1)
+		FROM pg_constraint c
+		JOIN pg_class s ON s.oid = c.conrelid
+		JOIN pg_class d ON d.oid = c.confrelid
+		WHERE c.contype = 'f' AND s.relname = ANY($1) AND d.relname = ANY($1)`, tables)
+	require.NoError(t, err)
+	for rows.Next() {
+		var name, src, dst, srcFirst, dstFirst string
+		var n int
+		require.NoError(t, rows.Scan(&name, &src, &dst, &srcFirst, &dstFirst, &n))
+		if srcFirst != "tenant_id" || dstFirst != "tenant_id" || n < 2 {
+			bad = append(bad, fmt.Sprintf("%s (%s -> %s)", name, src, dst))
+		}
+	}
+	require.NoError(t, rows.Err())
+	require.Empty(t, bad, "foreign keys between tenant tables must be composite (tenant_id, id)")
+}
+
+// TestCompositeKeysRevealNothing demonstrates on two small tables, built with the product's
+// conventions inside this package's private database, why the conventions matter: a
+// composite foreign key refuses a reference to another tenant's row exactly as it refuses a
+// reference to a row that does not exist, and a per-tenant unique slug lets two tenants pick
+// the same slug without either learning about the other.
+func TestCompositeKeysRevealNothing(t *testing.T) {
+	env := testenv.Get(t)
+	ctx := context.Background()
+	// Built as the owner (not superuser), like a migration would.
+	owner, err := pgx.Connect(ctx, env.OwnerURL)
+	require.NoError(t, err)
+	defer owner.Close(ctx)
+	for _, s := range []string{
+		`CREATE TABLE IF NOT EXISTS probe_parent (tenant_id uuid NOT NULL REFERENCES tenants (id), id uuid NOT NULL DEFAULT gen_random_uuid(),
+			slug text NOT NULL, PRIMARY KEY (tenant_id, id), UNIQUE (tenant_id, slug))`,
+		`CREATE TABLE IF NOT EXISTS probe_child (tenant_id uuid NOT NULL, id bigint GENERATED ALWAYS AS IDENTITY, parent_id uuid NOT NULL,
+			PRIMARY KEY (tenant_id, id), FOREIGN KEY (tenant_id, parent_id) REFERENCES probe_parent (tenant_id, id))`,
+	} {
+		_, err := owner.Exec(ctx, s)
+		require.NoError(t, err)
+	}
+	for _, tb := range []string{"probe_parent", "probe_child"} {
+		for _, s := range []string{
+			"ALTER TABLE " + tb + " ENABLE ROW LEVEL SECURITY",
+			"ALTER TABLE " + tb + " FORCE ROW LEVEL SECURITY",
+			"DROP POLICY IF EXISTS own ON " + tb,
+			"CREATE POLICY own ON " + tb + " USING (tenant_id = (SELECT app_tenant())) WITH CHECK (tenant_id = (SELECT app_tenant()))",
+			"GRANT SELECT, INSERT ON " + tb + " TO carta_runtime",
+		} {
+			_, err := owner.Exec(ctx, s)
+			require.NoError(t, err, s)
+		}
+	}
+	a := env.NewTenant(t, tenant.KindComune)
+	b := env.NewTenant(t, tenant.KindComune)
+	var parentA uuid.UUID
+	require.NoError(t, env.DB.InTx(ctx, a.ID, func(tx *tenant.Tx) error {
+		return tx.Raw.QueryRow(ctx, "INSERT INTO probe_parent (tenant_id, slug) VALUES ($1, 'assistenza-domiciliare') RETURNING id", a.ID).Scan(&parentA)
+	}))
+
+	// B references A's parent, then a parent that exists nowhere: the same refusal.
+	refuse := func(parent uuid.UUID) *pgconn.PgError {
+		err := env.DB.InTx(ctx, b.ID, func(tx *tenant.Tx) error {
+			_, err := tx.Raw.Exec(ctx, "INSERT INTO probe_child (tenant_id, parent_id) VALUES ($1, $2)", b.ID, parent)
+			return err
+		})
+		var pe *pgconn.PgError
+		require.True(t, errors.As(err, &pe), "expected a database error, got %v", err)
+		return pe
+	}
+	other, missing := refuse(parentA), refuse(uuid.New())
+	require.Equal(t, "23503", other.Code)
+	require.Equal(t, missing.Code, other.Code)
+	require.Equal(t, missing.ConstraintName, other.ConstraintName)
+	// Under RLS PostgreSQL leaves the key out of the detail: both errors read the same.
+	require.Equal(t, missing.Message, other.Message)
+	require.Equal(t, missing.Detail, other.Detail, "the error must not tell another tenant's row from no row")
+	require.NotContains(t, other.Detail, parentA.String())
+
+	// B picks the slug A uses: accepted, nothing learned.
+	require.NoError(t, env.DB.InTx(ctx, b.ID, func(tx *tenant.Tx) error {
+		_, err := tx.Raw.Exec(ctx, "INSERT INTO probe_parent (tenant_id, slug) VALUES ($1, 'assistenza-domiciliare')", b.ID)
+		return err
+	}))
+}
+
+func TestTenantSettingDoesNotLeakAcrossPooledConnections(t *testing.T) {
+	env := testenv.Get(t)
+	ctx := context.Background()
+	a := env.NewTenant(t, tenant.KindComune)
+	// Many transactions for A, then transactions without a tenant on the same small pool: the
+	// setting is transaction-local, so none of the later ones sees A.
+	for range 20 {
+		require.NoError(t, env.DB.InTx(ctx, a.ID, func(tx *tenant.Tx) error { return insertFixture(ctx, tx, "audit_log", a.ID) }))
+	}
+	for range 20 {
+		require.NoError(t, env.DB.InSystemTx(ctx, func(tx *tenant.Tx) error {
+			var setting *string
+			require.NoError(t, tx.Raw.QueryRow(ctx, "SELECT nullif(current_setting('app.tenant_id', true), '')").Scan(&setting))
+			require.Nil(t, setting, "a previous transaction's tenant is still set")
+			return nil
+		}))
+	}
+	// A failed transaction rolls back and leaves nothing behind either.
+	boom := errors.New("boom")
+	err := env.DB.InTx(ctx, a.ID, func(tx *tenant.Tx) error { return boom })
+	require.ErrorIs(t, err, boom)
+	require.NoError(t, env.DB.InSystemTx(ctx, func(tx *tenant.Tx) error {
+		var setting *string
+		require.NoError(t, tx.Raw.QueryRow(ctx, "SELECT nullif(current_setting('app.tenant_id', true), '')").Scan(&setting))
+		require.Nil(t, setting)
+		return nil
+	}))
+}
+
+func TestRuntimeRoleIsBoundByRLS(t *testing.T) {
+	env := testenv.Get(t)
+	require.NoError(t, env.DB.CheckRuntimeRole(context.Background()))
+}
