@@ -15,6 +15,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 
 	"github.com/cartasociale/carta/db/schema"
 )
@@ -47,7 +48,13 @@ func Up(ctx context.Context, ownerURL string, log *slog.Logger) error {
 }
 
 func gooseUp(ctx context.Context, sqlDB *sql.DB, log *slog.Logger) error {
-	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, schema.FS)
+	// Two replicas or a Job retried while the first still runs: a session-level advisory
+	// lock lets one migrate while the other waits.
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return err
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, sqlDB, schema.FS, goose.WithSessionLocker(locker))
 	if err != nil {
 		return fmt.Errorf("goose: %w", err)
 	}
