@@ -1,0 +1,220 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // Europe/Rome must resolve in minimal containers too
+
+	"github.com/cartasociale/carta/internal/access"
+)
+
+// rome is the time zone of every date shown to people.
+var rome = func() *time.Location {
+	l, err := time.LoadLocation("Europe/Rome")
+	if err != nil {
+		return time.UTC
+	}
+	return l
+}()
+
+var mesi = [...]string{"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio",
+	"agosto", "settembre", "ottobre", "novembre", "dicembre"}
+
+func asTime(v any) (time.Time, bool) {
+	switch t := v.(type) {
+	case time.Time:
+		return t, !t.IsZero()
+	case *time.Time:
+		if t == nil {
+			return time.Time{}, false
+		}
+		return *t, !t.IsZero()
+	}
+	return time.Time{}, false
+}
+
+// DateIT formats t as "2 gennaio 2026" in Italian time.
+func DateIT(t time.Time) string {
+	t = t.In(rome)
+	return fmt.Sprintf("%d %s %d", t.Day(), mesi[t.Month()-1], t.Year())
+}
+
+// DateTimeIT formats t as "2 gennaio 2026, 14:05" in Italian time.
+func DateTimeIT(t time.Time) string {
+	return DateIT(t) + ", " + t.In(rome).Format("15:04")
+}
+
+// FieldError is what the "field-error" partial renders: the message tied to its input by ID.
+type FieldError struct {
+	Name, ID, Message string
+}
+
+// Field is what the "form-field" partial renders: a labelled Bootstrap Italia input with its
+// help text and error message tied by aria-describedby.
+type Field struct {
+	Name, ID, Label, Type, Value string
+	Help, HelpID                 string
+	Error, ErrorID               string
+	Autocomplete                 string
+	MaxLength                    int
+	Required                     bool
+	Inputmode                    string
+}
+
+// DescribedBy lists the ids of the help and error texts, for aria-describedby.
+func (f Field) DescribedBy() string {
+	var ids []string
+	if f.Error != "" {
+		ids = append(ids, f.ErrorID)
+	}
+	if f.Help != "" {
+		ids = append(ids, f.HelpID)
+	}
+	return strings.Join(ids, " ")
+}
+
+func fieldID(name string) string { return "f-" + strings.NewReplacer("_", "-", ".", "-").Replace(name) }
+
+func (r *Renderer) funcs() template.FuncMap {
+	return template.FuncMap{
+		// asset returns the fingerprinted URL of a static file, e.g. {{asset "app.css"}}.
+		"asset": func(p string) (string, error) {
+			u, ok := r.static.url(p)
+			if !ok && !r.dev {
+				return "", fmt.Errorf("unknown static file %q", p)
+			}
+			return u, nil
+		},
+		// sprite returns the URL of a Bootstrap Italia icon, for <use href="...">.
+		"sprite": func(id string) string {
+			u, _ := r.static.url("vendor/bootstrap-italia/svg/sprites.svg")
+			return u + "#" + id
+		},
+		"csrfField": func(vm any) (template.HTML, error) {
+			p, err := pageOf(vm)
+			if err != nil {
+				return "", err
+			}
+			return template.HTML(`<input type="hidden" name="` + CSRFField + `" value="` +
+				template.HTMLEscapeString(p.CSRF) + `">`), nil
+		},
+		"fieldErr": func(vm any, name string) (FieldError, error) {
+			p, err := pageOf(vm)
+			if err != nil {
+				return FieldError{}, err
+			}
+			return FieldError{Name: name, ID: fieldID(name) + "-error", Message: p.Errors[name]}, nil
+		},
+		// field builds a Field for the "form-field" partial from the page's input and errors:
+		// {{template "form-field" (field . "email" "Email" "type=email" "autocomplete=email")}}.
+		// Options: type=, help=, autocomplete=, maxlength=, inputmode=, required.
+		"field": func(vm any, name, label string, opts ...string) (Field, error) {
+			p, err := pageOf(vm)
+			if err != nil {
+				return Field{}, err
+			}
+			id := fieldID(name)
+			f := Field{Name: name, ID: id, Label: label, Type: "text", Value: p.Form[name],
+				Error: p.Errors[name], ErrorID: id + "-error", HelpID: id + "-help"}
+			for _, o := range opts {
+				k, v, _ := strings.Cut(o, "=")
+				switch k {
+				case "type":
+					f.Type = v
+				case "help":
+					f.Help = v
+				case "autocomplete":
+					f.Autocomplete = v
+				case "inputmode":
+					f.Inputmode = v
+				case "maxlength":
+					f.MaxLength, _ = strconv.Atoi(v)
+				case "required":
+					f.Required = true
+				default:
+					return Field{}, fmt.Errorf("field %s: unknown option %q", name, o)
+				}
+			}
+			return f, nil
+		},
+		"roleLabel": access.RoleLabel,
+		"date": func(v any) string {
+			if t, ok := asTime(v); ok {
+				return DateIT(t)
+			}
+			return ""
+		},
+		"dateTime": func(v any) string {
+			if t, ok := asTime(v); ok {
+				return DateTimeIT(t)
+			}
+			return ""
+		},
+		// isoTime is for <time datetime="...">.
+		"isoTime": func(v any) string {
+			if t, ok := asTime(v); ok {
+				return t.In(rome).Format(time.RFC3339)
+			}
+			return ""
+		},
+		// tenantURL is the absolute URL of another tenant's site, or "" when unknown.
+		"tenantURL": func(slug string) string {
+			if r.tenantURL == nil || slug == "" {
+				return ""
+			}
+			return r.tenantURL(slug)
+		},
+		"socialLabel": SocialLabel,
+		"socialIcon":  socialIcon,
+		// tel turns a phone number as written into a tel: URI body.
+		"tel": func(s string) string {
+			var b strings.Builder
+			for i, c := range s {
+				if c >= '0' && c <= '9' || (c == '+' && i == 0) {
+					b.WriteRune(c)
+				}
+			}
+			return b.String()
+		},
+		// flashRole is "alert" for what must interrupt a screen reader, "status" otherwise.
+		"flashRole": func(kind string) string {
+			if kind == "danger" || kind == "warning" {
+				return "alert"
+			}
+			return "status"
+		},
+		"add": func(a, b int) int { return a + b },
+	}
+}
+
+// SocialNetworks are the networks a tenant may link, in display order, with their label.
+var SocialNetworks = []struct{ Key, Label string }{
+	{"facebook", "Facebook"}, {"instagram", "Instagram"}, {"x", "X (Twitter)"},
+	{"youtube", "YouTube"}, {"linkedin", "LinkedIn"}, {"telegram", "Telegram"},
+	{"whatsapp", "WhatsApp"}, {"mastodon", "Mastodon"}, {"threads", "Threads"},
+	{"bluesky", "Bluesky"}, {"tiktok", "TikTok"}, {"flickr", "Flickr"},
+}
+
+// SocialLabel is the display name of a social network key.
+func SocialLabel(key string) string {
+	for _, n := range SocialNetworks {
+		if n.Key == key {
+			return n.Label
+		}
+	}
+	return key
+}
+
+func socialIcon(key string) string {
+	switch key {
+	case "x":
+		return "it-twitter"
+	case "facebook", "instagram", "youtube", "linkedin", "telegram", "whatsapp", "mastodon",
+		"threads", "bluesky", "tiktok", "flickr":
+		return "it-" + key
+	}
+	return "it-link"
+}
