@@ -272,12 +272,34 @@ func (q *Queries) TenantLogoGet(ctx context.Context) (TenantLogoGetRow, error) {
 }
 
 const tenantProfileGet = `-- name: TenantProfileGet :one
-SELECT tenant_id, legal_address, postal_code, city, province, phone, email, pec, website_url, accessibility_url, privacy_url, social_links, logo, logo_content_type, logo_updated_at, updated_at, updated_by FROM tenant_profiles WHERE tenant_id = app_tenant()
+SELECT tenant_id, legal_address, postal_code, city, province, phone, email, pec, website_url,
+    accessibility_url, privacy_url, social_links, (logo IS NOT NULL)::boolean AS has_logo,
+    logo_updated_at, updated_at
+FROM tenant_profiles WHERE tenant_id = app_tenant()
 `
 
-func (q *Queries) TenantProfileGet(ctx context.Context) (TenantProfile, error) {
+type TenantProfileGetRow struct {
+	TenantID         uuid.UUID
+	LegalAddress     string
+	PostalCode       string
+	City             string
+	Province         string
+	Phone            string
+	Email            string
+	Pec              string
+	WebsiteUrl       string
+	AccessibilityUrl string
+	PrivacyUrl       string
+	SocialLinks      []byte
+	HasLogo          bool
+	LogoUpdatedAt    *time.Time
+	UpdatedAt        time.Time
+}
+
+// Everything but the logo's bytes, which only GET /logo reads.
+func (q *Queries) TenantProfileGet(ctx context.Context) (TenantProfileGetRow, error) {
 	row := q.db.QueryRow(ctx, tenantProfileGet)
-	var i TenantProfile
+	var i TenantProfileGetRow
 	err := row.Scan(
 		&i.TenantID,
 		&i.LegalAddress,
@@ -291,11 +313,9 @@ func (q *Queries) TenantProfileGet(ctx context.Context) (TenantProfile, error) {
 		&i.AccessibilityUrl,
 		&i.PrivacyUrl,
 		&i.SocialLinks,
-		&i.Logo,
-		&i.LogoContentType,
+		&i.HasLogo,
 		&i.LogoUpdatedAt,
 		&i.UpdatedAt,
-		&i.UpdatedBy,
 	)
 	return i, err
 }

@@ -18,14 +18,12 @@ import (
 	"github.com/pressly/goose/v3/lock"
 
 	"github.com/cartasociale/carta/db/schema"
+	"github.com/cartasociale/carta/internal/jobs"
 )
 
-// QueueSchemaVersion changes whenever the job queue's migrations change, so that test
-// databases built from a template are rebuilt with them.
-const QueueSchemaVersion = "none"
-
-// extra migrations run after the product's own, with the owner pool.
-var extra []func(ctx context.Context, owner *pgxpool.Pool) error
+// QueueSchemaVersion changes whenever the job queue's migrations change (a River upgrade), so
+// that test databases built from a template are rebuilt with them.
+const QueueSchemaVersion = "river-v0.51.1"
 
 // Up applies every pending migration using ownerURL.
 func Up(ctx context.Context, ownerURL string, log *slog.Logger) error {
@@ -39,10 +37,8 @@ func Up(ctx context.Context, ownerURL string, log *slog.Logger) error {
 	if err := gooseUp(ctx, sqlDB, log); err != nil {
 		return err
 	}
-	for _, fn := range extra {
-		if err := fn(ctx, pool); err != nil {
-			return err
-		}
+	if err := jobs.Migrate(ctx, pool); err != nil {
+		return err
 	}
 	return nil
 }
