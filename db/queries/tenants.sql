@@ -39,7 +39,11 @@ UPDATE ambito_members SET is_capofila = false
 WHERE ambito_id = $1 AND left_at IS NULL AND is_capofila;
 
 -- name: TenantProfileGet :one
-SELECT * FROM tenant_profiles WHERE tenant_id = app_tenant();
+-- Everything but the logo's bytes, which only GET /logo reads.
+SELECT tenant_id, legal_address, postal_code, city, province, phone, email, pec, website_url,
+    accessibility_url, privacy_url, social_links, (logo IS NOT NULL)::boolean AS has_logo,
+    logo_updated_at, updated_at
+FROM tenant_profiles WHERE tenant_id = app_tenant();
 
 -- name: TenantProfileUpsert :one
 INSERT INTO tenant_profiles (tenant_id, legal_address, postal_code, city, province, phone, email,

@@ -455,6 +455,16 @@ func (e *Enforcer) checkTargets(ctx context.Context, userID uuid.UUID, domain st
 // with that slug ("platform" or empty for platform_admin). A tenant grant is recorded in the
 // tenant's audit trail, with the actor label of ctx (audit.WithActorLabel).
 func (e *Enforcer) GrantByEmail(ctx context.Context, email, tenantSlug, role string) error {
+	return e.changeByEmail(ctx, email, tenantSlug, role, true)
+}
+
+// RevokeByEmail is `carta user revoke`, the reverse of GrantByEmail. Revoking the last ente
+// admin of a tenant is refused (ErrLastAdmin).
+func (e *Enforcer) RevokeByEmail(ctx context.Context, email, tenantSlug, role string) error {
+	return e.changeByEmail(ctx, email, tenantSlug, role, false)
+}
+
+func (e *Enforcer) changeByEmail(ctx context.Context, email, tenantSlug, role string, grant bool) error {
 	email = strings.ToLower(strings.TrimSpace(email))
 	tenantSlug = strings.TrimSpace(tenantSlug)
 	role = strings.TrimSpace(role)
@@ -494,21 +504,30 @@ func (e *Enforcer) GrantByEmail(ctx context.Context, email, tenantSlug, role str
 		return err
 	}
 	if t == nil {
-		return e.Grant(ctx, userID, RolePlatformAdmin, PlatformDomain)
+		if grant {
+			return e.Grant(ctx, userID, RolePlatformAdmin, PlatformDomain)
+		}
+		return e.Revoke(ctx, userID, RolePlatformAdmin, PlatformDomain)
 	}
 	return e.ChangeRoles(ctx, t, func(tx *tenant.Tx, rt *RoleTx) error {
 		current, err := rt.Roles(ctx, userID)
 		if err != nil {
 			return err
 		}
-		if slices.Contains(current, role) {
-			return nil
+		if slices.Contains(current, role) == grant {
+			return nil // already as asked
 		}
-		if _, _, err := rt.Set(ctx, userID, append(current, role)); err != nil {
+		next := append(slices.Clone(current), role)
+		action := "user.grant"
+		if !grant {
+			next = slices.DeleteFunc(slices.Clone(current), func(r string) bool { return r == role })
+			action = "user.revoke"
+		}
+		if _, _, err := rt.Set(ctx, userID, next); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{
-			Action: "user.grant", ObjectType: "user", ObjectID: userID.String(),
+			Action: action, ObjectType: "user", ObjectID: userID.String(),
 			Details: map[string]any{"email": email, "role": role},
 		})
 	})

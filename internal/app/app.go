@@ -18,10 +18,14 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cartasociale/carta/internal/access"
+	"github.com/cartasociale/carta/internal/auth"
 	"github.com/cartasociale/carta/internal/config"
+	"github.com/cartasociale/carta/internal/jobs"
 	"github.com/cartasociale/carta/internal/migrate"
 	"github.com/cartasociale/carta/internal/principal"
 	"github.com/cartasociale/carta/internal/tenant"
+	"github.com/cartasociale/carta/internal/web"
 )
 
 // App is the running product.
@@ -38,6 +42,13 @@ type App struct {
 	draining atomic.Bool
 	closers  []func()
 	starters []func(ctx context.Context) error
+	stoppers []func(ctx context.Context) error
+
+	render *web.Renderer
+	jobs   *jobs.Client
+	access *access.Enforcer
+	auth   *auth.Service
+	routes *access.Registry
 }
 
 // New connects to PostgreSQL and Redis and builds the HTTP application. It refuses a database
@@ -146,14 +157,18 @@ func (a *App) buildHTTP(ctx context.Context) error {
 // Handler returns the HTTP application, for tests.
 func (a *App) Handler() *fiber.App { return a.fiber }
 
+// Routes returns the registry of guarded staff routes, for the route-coverage test.
+func (a *App) Routes() *access.Registry { return a.routes }
+
 // Resolver returns the tenant resolver, for tests and admin commands.
 func (a *App) Resolver() *tenant.Resolver { return a.resolver }
 
 // Run serves on ln until ctx ends, then drains: readiness turns 503, in-flight requests finish
 // within SHUTDOWN_WAIT, background workers stop.
 func (a *App) Run(ctx context.Context, ln net.Listener) error {
+	// Workers get their own context: they stop in order at shutdown, not when ctx ends.
 	for _, s := range a.starters {
-		if err := s(ctx); err != nil {
+		if err := s(context.WithoutCancel(ctx)); err != nil {
 			return err
 		}
 	}
@@ -169,6 +184,14 @@ func (a *App) Run(ctx context.Context, ln net.Listener) error {
 	a.log.Info("shutting down", "wait", a.cfg.ShutdownWait)
 	if err := a.fiber.ShutdownWithTimeout(a.cfg.ShutdownWait); err != nil && !errors.Is(err, context.DeadlineExceeded) {
 		a.log.Warn("shutdown", "err", err)
+	}
+	// Running jobs finish (or are retried later by another replica) before connections close.
+	sctx, cancel := context.WithTimeout(context.Background(), a.cfg.ShutdownWait)
+	defer cancel()
+	for _, s := range a.stoppers {
+		if err := s(sctx); err != nil {
+			a.log.Warn("stopping workers", "err", err)
+		}
 	}
 	return nil
 }

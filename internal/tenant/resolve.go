@@ -18,8 +18,8 @@ var ErrUnknownHost = apperr.New(apperr.NotFound, "Questo indirizzo non corrispon
 
 // Resolver maps the request's host to its tenant: <slug>.<base domain>. admin.<base> and the
 // bare base domain are the platform's own host (no tenant). Lookups are cached in-process for a
-// short time; Invalidate drops an entry at once (called on changes, here and — through Redis
-// pub/sub — on every replica).
+// short time (a suspension takes effect within that time on every replica); Invalidate drops
+// an entry at once.
 type Resolver struct {
 	store *Store
 	base  string
@@ -31,9 +31,8 @@ type Resolver struct {
 }
 
 type resolved struct {
-	t       *Tenant
-	profile Profile
-	at      time.Time
+	t  *Tenant
+	at time.Time
 }
 
 // NewResolver resolves tenants under baseDomain.
@@ -59,16 +58,16 @@ func (r *Resolver) Slug(host string) (slug string, platform, ok bool) {
 	return label, false, true
 }
 
-// Resolve returns the active tenant for slug, and its profile.
-func (r *Resolver) Resolve(ctx context.Context, slug string) (*Tenant, Profile, error) {
+// Resolve returns the active tenant for slug.
+func (r *Resolver) Resolve(ctx context.Context, slug string) (*Tenant, error) {
 	r.mu.RLock()
 	e, hit := r.cache[slug]
 	r.mu.RUnlock()
 	if hit && time.Since(e.at) < r.ttl {
 		if e.t == nil {
-			return nil, Profile{}, ErrUnknownHost
+			return nil, ErrUnknownHost
 		}
-		return e.t, e.profile, nil
+		return e.t, nil
 	}
 	v, err, _ := r.sf.Do(slug, func() (any, error) {
 		// Detached from the request: a cancelled request must not fail the others waiting.
@@ -83,11 +82,7 @@ func (r *Resolver) Resolve(ctx context.Context, slug string) (*Tenant, Profile, 
 		if err != nil {
 			return nil, err
 		}
-		p, err := r.store.Profile(lctx, t.ID)
-		if err != nil {
-			return nil, err
-		}
-		e := resolved{t: t, profile: p, at: time.Now()}
+		e := resolved{t: t, at: time.Now()}
 		if t.Status != StatusActive {
 			e.t = nil
 		}
@@ -95,13 +90,13 @@ func (r *Resolver) Resolve(ctx context.Context, slug string) (*Tenant, Profile, 
 		return e, nil
 	})
 	if err != nil {
-		return nil, Profile{}, apperr.Wrap(apperr.Unavailable, "Il servizio non è momentaneamente disponibile.", err)
+		return nil, apperr.Wrap(apperr.Unavailable, "Il servizio non è momentaneamente disponibile.", err)
 	}
 	e = v.(resolved)
 	if e.t == nil {
-		return nil, Profile{}, ErrUnknownHost
+		return nil, ErrUnknownHost
 	}
-	return e.t, e.profile, nil
+	return e.t, nil
 }
 
 func (r *Resolver) put(slug string, e resolved) {
@@ -136,20 +131,11 @@ func (r *Resolver) Middleware() fiber.Handler {
 		if platform {
 			return c.Next()
 		}
-		t, p, err := r.Resolve(c.UserContext(), slug)
+		t, err := r.Resolve(c.UserContext(), slug)
 		if err != nil {
 			return err
 		}
-		ctx := WithTenant(c.UserContext(), t)
-		c.SetUserContext(context.WithValue(ctx, profileKey{}, p))
+		c.SetUserContext(WithTenant(c.UserContext(), t))
 		return c.Next()
 	}
-}
-
-type profileKey struct{}
-
-// ProfileFromContext returns the profile of the request's tenant (zero on the platform host).
-func ProfileFromContext(ctx context.Context) Profile {
-	p, _ := ctx.Value(profileKey{}).(Profile)
-	return p
 }

@@ -116,17 +116,15 @@ func TestResolverInvalidate(t *testing.T) {
 	ctx := context.Background()
 	a := env.NewTenant(t, tenant.KindComune)
 	r := tenant.NewResolver(env.Tenants, "carta.test")
-	_, p, err := r.Resolve(ctx, a.Slug)
+	_, err := r.Resolve(ctx, a.Slug)
 	require.NoError(t, err)
-	require.Empty(t, p.City)
-	require.NoError(t, env.DB.InTx(ctx, a.ID, func(tx *tenant.Tx) error {
-		_, err := tx.TenantProfileUpsert(ctx, db.TenantProfileUpsertParams{City: "Cerveteri", SocialLinks: []byte("[]")})
+	require.NoError(t, env.DB.InSystemTx(ctx, func(tx *tenant.Tx) error {
+		_, err := tx.TenantSetStatus(ctx, db.TenantSetStatusParams{ID: a.ID, Status: "suspended"})
 		return err
 	}))
-	_, p, _ = r.Resolve(ctx, a.Slug)
-	require.Empty(t, p.City, "cached")
+	_, err = r.Resolve(ctx, a.Slug)
+	require.NoError(t, err, "still cached")
 	r.Invalidate(a.Slug)
-	_, p, err = r.Resolve(ctx, a.Slug)
-	require.NoError(t, err)
-	require.Equal(t, "Cerveteri", p.City)
+	_, err = r.Resolve(ctx, a.Slug)
+	require.ErrorIs(t, err, tenant.ErrUnknownHost)
 }

@@ -292,7 +292,7 @@ func ProfileOf(ctx context.Context, tx *Tx) (Profile, error) {
 		LegalAddress: r.LegalAddress, PostalCode: r.PostalCode, City: r.City, Province: r.Province,
 		Phone: r.Phone, Email: r.Email, PEC: r.Pec, WebsiteURL: r.WebsiteUrl,
 		AccessibilityURL: r.AccessibilityUrl, PrivacyURL: r.PrivacyUrl,
-		HasLogo: len(r.Logo) > 0,
+		HasLogo: r.HasLogo,
 	}
 	if r.LogoUpdatedAt != nil {
 		p.LogoVersion = r.LogoUpdatedAt.Unix()
