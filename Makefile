@@ -1,7 +1,7 @@
 # The product's tasks. `make help` lists them.
 SHELL := /bin/bash
 SQLC := go run github.com/sqlc-dev/sqlc/cmd/sqlc@v1.31.1
-STATICCHECK := go run honnef.co/go/tools/cmd/staticcheck@2025.1.1
+STATICCHECK := go run honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GO_TEST_FLAGS ?=
 
 .DEFAULT_GOAL := help

@@ -195,9 +195,7 @@ func syncTemplate(ctx context.Context, d *tenant.DB) (changed bool, err error) {
 			k := ruleKey(rule)
 			have[k] = true
 			if r.V4 != "" || r.V5 != "" || !slices.ContainsFunc(want, func(w []string) bool { return ruleKey(w) == k }) {
-				if _, err := tx.CasbinRuleDelete(ctx, db.CasbinRuleDeleteParams{
-					Ptype: r.Ptype, V0: r.V0, V1: r.V1, V2: r.V2, V3: r.V3, V4: r.V4, V5: r.V5,
-				}); err != nil {
+				if _, err := tx.CasbinRuleDelete(ctx, db.CasbinRuleDeleteParams(r)); err != nil {
 					return err
 				}
 				changed = true

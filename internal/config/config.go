@@ -69,7 +69,9 @@ func Load(getenv func(string) string) (*Config, error) {
 		return def
 	}
 	var errs []error
-	bad := func(k, format string, a ...any) { errs = append(errs, fmt.Errorf("%s: "+format, append([]any{k}, a...)...)) }
+	bad := func(k, format string, a ...any) {
+		errs = append(errs, fmt.Errorf("%s: "+format, append([]any{k}, a...)...))
+	}
 
 	c := &Config{
 		Env:                get("CARTA_ENV", "production"),
