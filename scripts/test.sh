@@ -23,6 +23,9 @@ if [ ${#need_pkgs[@]} -gt 0 ]; then
   fi
 fi
 
+# The generated query code must match db/queries and db/schema (sqlc works offline).
+go run github.com/sqlc-dev/sqlc/cmd/sqlc@v1.31.1 diff
+
 # Start the private servers once, before packages run in parallel.
 go run ./cmd/carta dev --servers-only >/dev/null
 
