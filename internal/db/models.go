@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
 )
 
 type AmbitoMember struct {
@@ -16,6 +17,14 @@ type AmbitoMember struct {
 	IsCapofila bool
 	JoinedAt   time.Time
 	LeftAt     *time.Time
+}
+
+type AmbitoServiceHide struct {
+	TenantID        uuid.UUID
+	AmbitoServiceID uuid.UUID
+	Reason          string
+	HiddenBy        *uuid.UUID
+	HiddenAt        time.Time
 }
 
 type AuditLog struct {
@@ -32,6 +41,45 @@ type AuditLog struct {
 	UserAgent  string
 }
 
+type CartaSchedule struct {
+	TenantID      uuid.UUID
+	ID            uuid.UUID
+	PublishAt     time.Time
+	Note          string
+	CreatedBy     *uuid.UUID
+	CreatedAt     time.Time
+	Status        string
+	ResultVersion *int32
+	ResultNote    string
+}
+
+type CartaSection struct {
+	TenantID  uuid.UUID
+	ID        uuid.UUID
+	Key       string
+	Title     string
+	Body      string
+	Position  int32
+	UpdatedAt time.Time
+}
+
+type CartaState struct {
+	TenantID         uuid.UUID
+	PublishedVersion int32
+	FirstPublishedAt *time.Time
+	LastPublishedAt  *time.Time
+}
+
+type CartaVersion struct {
+	TenantID       uuid.UUID
+	Number         int32
+	PublishedAt    time.Time
+	PublishedBy    *uuid.UUID
+	PublisherLabel string
+	Note           string
+	Snapshot       []byte
+}
+
 type CasbinRule struct {
 	ID    int64
 	Ptype string
@@ -41,6 +89,163 @@ type CasbinRule struct {
 	V3    string
 	V4    string
 	V5    string
+}
+
+type Category struct {
+	TenantID    uuid.UUID
+	ID          uuid.UUID
+	Code        string
+	Name        string
+	Description string
+	Position    int32
+	IsNational  bool
+}
+
+type Document struct {
+	TenantID    uuid.UUID
+	ID          uuid.UUID
+	ServiceID   *uuid.UUID
+	Kind        string
+	Title       string
+	Filename    string
+	ContentType string
+	SizeBytes   int32
+	Sha256      string
+	Data        []byte
+	Position    int32
+	CreatedAt   time.Time
+	CreatedBy   *uuid.UUID
+}
+
+type Office struct {
+	TenantID    uuid.UUID
+	ID          uuid.UUID
+	Slug        string
+	Name        string
+	Description string
+	Address     string
+	PostalCode  string
+	City        string
+	Phone       string
+	Email       string
+	Pec         string
+	Notes       string
+	IsMainDesk  bool
+	Position    int32
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+type OfficeException struct {
+	TenantID uuid.UUID
+	ID       int64
+	OfficeID *uuid.UUID
+	DateFrom pgtype.Date
+	DateTo   pgtype.Date
+	Closed   bool
+	Opens    pgtype.Time
+	Closes   pgtype.Time
+	Reason   string
+}
+
+type OfficeHour struct {
+	TenantID uuid.UUID
+	OfficeID uuid.UUID
+	ID       int64
+	Weekday  int16
+	Opens    pgtype.Time
+	Closes   pgtype.Time
+}
+
+type Person struct {
+	TenantID  uuid.UUID
+	ID        uuid.UUID
+	Name      string
+	RoleTitle string
+	Area      string
+	Email     string
+	Phone     string
+	OfficeID  *uuid.UUID
+	Position  int32
+}
+
+type Service struct {
+	TenantID            uuid.UUID
+	ID                  uuid.UUID
+	Slug                string
+	Status              string
+	StatusReason        string
+	CategoryID          *uuid.UUID
+	MacroLevel          *int16
+	NomenclatorCode     string
+	Title               string
+	ShortDescription    string
+	Description         string
+	Audience            string
+	Coverage            string
+	HowTo               string
+	NeededIntro         string
+	NeededItems         []string
+	Obtained            string
+	Timing              string
+	CostKind            string
+	CostText            string
+	OfficeID            *uuid.UUID
+	DigitalLabel        string
+	DigitalUrl          string
+	BookingUrl          string
+	BookingText         string
+	ConstraintsText     string
+	SpecialCases        string
+	MoreInfo            string
+	ConditionsText      string
+	ContactsText        string
+	ResponsibleUnit     string
+	ResponsiblePersonID *uuid.UUID
+	Providers           string
+	Topics              []string
+	NationalCategory    string
+	Keywords            []string
+	Position            int32
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+	UpdatedBy           *uuid.UUID
+}
+
+type ServiceDeadline struct {
+	TenantID    uuid.UUID
+	ServiceID   uuid.UUID
+	ID          int64
+	Label       string
+	DueOn       pgtype.Date
+	Description string
+	Position    int32
+}
+
+type ServiceSearch struct {
+	TenantID     uuid.UUID
+	ServiceID    uuid.UUID
+	Version      int32
+	Slug         string
+	Title        string
+	Summary      string
+	CategoryCode string
+	Document     interface{}
+	Plain        string
+}
+
+type ServiceStandard struct {
+	TenantID       uuid.UUID
+	ServiceID      uuid.UUID
+	ID             uuid.UUID
+	Dimension      string
+	Description    string
+	Indicator      string
+	Formula        string
+	Target         pgtype.Numeric
+	Unit           string
+	HigherIsBetter bool
+	Position       int32
 }
 
 type Tenant struct {

@@ -20,9 +20,36 @@ import (
 // Every table with a tenant_id column must have one: TestEveryTenantTableIsIsolated fails for
 // a table without, so a new table cannot be forgotten.
 var fixtures = map[string]string{
-	"tenant_profiles": `INSERT INTO tenant_profiles (tenant_id, city) VALUES ($1, 'Prova')`,
-	"audit_log":       `INSERT INTO audit_log (tenant_id, actor_label, action) VALUES ($1, 'test', 'test.fixture')`,
+	"tenant_profiles":   `INSERT INTO tenant_profiles (tenant_id, city) VALUES ($1, 'Prova') ON CONFLICT (tenant_id) DO UPDATE SET city = 'Prova'`,
+	"audit_log":         `INSERT INTO audit_log (tenant_id, actor_label, action) VALUES ($1, 'test', 'test.fixture')`,
+	"categories":        `INSERT INTO categories (tenant_id, code, name) VALUES ($1, 'T' || floor(random() * 1e9)::bigint, 'Categoria di prova')`,
+	"offices":           `INSERT INTO offices (tenant_id, slug, name) VALUES ($1, 'u' || floor(random() * 1e12)::bigint, 'Ufficio di prova')`,
+	"office_exceptions": `INSERT INTO office_exceptions (tenant_id, date_from, date_to, reason) VALUES ($1, '2026-12-25', '2026-12-26', 'Natale')`,
+	"people":            `INSERT INTO people (tenant_id, name) VALUES ($1, 'Maria Rossi')`,
+	"services":          `INSERT INTO services (tenant_id, slug, title) VALUES ($1, 's' || floor(random() * 1e12)::bigint, 'Servizio di prova')`,
+	"documents": `INSERT INTO documents (tenant_id, title, filename, content_type, size_bytes, sha256, data)
+		VALUES ($1, 'Modulo', 'modulo.pdf', 'application/pdf', 4, 'x', '\x25504446')`,
+	"carta_sections":       `INSERT INTO carta_sections (tenant_id, key, title) VALUES ($1, 'k' || floor(random() * 1e12)::bigint, 'Sezione')`,
+	"ambito_service_hides": `INSERT INTO ambito_service_hides (tenant_id, ambito_service_id, reason) VALUES ($1, gen_random_uuid(), 'Non offerto qui')`,
+	"carta_schedules":      `INSERT INTO carta_schedules (tenant_id, publish_at) VALUES ($1, now() + interval '1 day')`,
+	"carta_versions": `INSERT INTO carta_versions (tenant_id, number, snapshot)
+		VALUES ($1, (SELECT coalesce(max(number), 0) + 1 FROM carta_versions WHERE tenant_id = $1), '{}')`,
+	"carta_state": `INSERT INTO carta_state (tenant_id, published_version) VALUES ($1, 1)
+		ON CONFLICT (tenant_id) DO UPDATE SET published_version = carta_state.published_version + 1`,
+	"service_search": `INSERT INTO service_search (tenant_id, service_id, version, slug, title, document, plain)
+		VALUES ($1, gen_random_uuid(), 1, 'servizio', 'Servizio', to_tsvector('carta_it', 'Servizio'), 'servizio')`,
+	"office_hours": `WITH o AS (INSERT INTO offices (tenant_id, slug, name) VALUES ($1, 'u' || floor(random() * 1e12)::bigint, 'Ufficio')
+		RETURNING tenant_id, id) INSERT INTO office_hours (tenant_id, office_id, weekday, opens, closes) SELECT tenant_id, id, 1, '09:00', '12:00' FROM o`,
+	"service_deadlines": `WITH s AS (INSERT INTO services (tenant_id, slug, title) VALUES ($1, 's' || floor(random() * 1e12)::bigint, 'Servizio')
+		RETURNING tenant_id, id) INSERT INTO service_deadlines (tenant_id, service_id, label) SELECT tenant_id, id, 'Domande entro' FROM s`,
+	"service_standards": `WITH s AS (INSERT INTO services (tenant_id, slug, title) VALUES ($1, 's' || floor(random() * 1e12)::bigint, 'Servizio')
+		RETURNING tenant_id, id) INSERT INTO service_standards (tenant_id, service_id, dimension, description)
+		SELECT tenant_id, id, 'tempestivita', 'Primo colloquio entro 7 giorni' FROM s`,
 }
+
+// published are the tables of published content: a member comune reads its ambito's rows
+// there (the ambito's services appear in its Carta), and nowhere else.
+var published = map[string]bool{"carta_versions": true, "carta_state": true, "service_search": true}
 
 // tenantTables lists the tables of the public schema that have a tenant_id column.
 func tenantTables(t *testing.T, env *testenv.Env) []string {
@@ -204,13 +231,28 @@ func TestAmbitoReadsMembersButWritesOnlyItsOwn(t *testing.T) {
 			requireNoCrossTenantChange(t, env, amb.ID, table, member.ID)
 			require.Equal(t, before, adminCount(t, env, table, member.ID))
 
-			// A comune reads neither its ambito's rows (drafts included) nor another comune's.
+			// A comune reads its ambito's published content, never its drafts, and nothing of
+			// another comune or of another ambito.
 			require.NoError(t, env.DB.InTx(ctx, member.ID, func(tx *tenant.Tx) error {
-				for _, tn := range []*tenant.Tenant{amb, other} {
+				n, err := count(ctx, tx, table, amb.ID)
+				require.NoError(t, err)
+				if published[table] {
+					require.Positive(t, n, "comune cannot read its ambito's published rows")
+				} else {
+					require.Zero(t, n, "comune reads its ambito's draft rows")
+				}
+				for _, tn := range []*tenant.Tenant{other, otherAmb} {
 					n, err := count(ctx, tx, table, tn.ID)
 					require.NoError(t, err)
-					require.Zero(t, n, "comune reads rows of %s", tn.Kind)
+					require.Zero(t, n, "comune reads rows of another %s", tn.Kind)
 				}
+				return nil
+			}))
+			// A comune outside the ambito sees none of its published content.
+			require.NoError(t, env.DB.InTx(ctx, other.ID, func(tx *tenant.Tx) error {
+				n, err := count(ctx, tx, table, amb.ID)
+				require.NoError(t, err)
+				require.Zero(t, n, "comune reads the published rows of an ambito it is not in")
 				return nil
 			}))
 		})
