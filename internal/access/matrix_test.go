@@ -27,10 +27,11 @@ const (
 )
 
 var p = struct {
-	dash, profR, profW, usersR, usersW, audit, reports, complaints, tenantsR, tenantsW access.Perm
+	dash, profR, profW, usersR, usersW, audit, catR, catW, catP, reports, complaints, tenantsR, tenantsW access.Perm
 }{
 	access.DashboardRead, access.ProfileRead, access.ProfileWrite, access.UsersRead, access.UsersWrite,
-	access.AuditRead, access.ReportsRead, access.ComplaintsRead, access.TenantsRead, access.TenantsWrite,
+	access.AuditRead, access.CatalogRead, access.CatalogWrite, access.CatalogPublish,
+	access.ReportsRead, access.ComplaintsRead, access.TenantsRead, access.TenantsWrite,
 }
 
 // allowed is the whole truth: every (role, relation, perm) not listed here must be denied.
@@ -38,28 +39,28 @@ var p = struct {
 // shows up here as a reviewed change.
 var allowed = map[string]map[string][]access.Perm{
 	access.RoleEnteAdmin: {
-		relOwnComune: {p.dash, p.profR, p.profW, p.usersR, p.usersW, p.audit},
-		relOwnAmbito: {p.dash, p.profR, p.profW, p.usersR, p.usersW, p.audit},
+		relOwnComune: {p.dash, p.profR, p.profW, p.usersR, p.usersW, p.audit, p.catR},
+		relOwnAmbito: {p.dash, p.profR, p.profW, p.usersR, p.usersW, p.audit, p.catR},
 	},
 	access.RoleRedattore: {
-		relOwnComune: {p.dash},
-		relOwnAmbito: {p.dash},
+		relOwnComune: {p.dash, p.catR, p.catW},
+		relOwnAmbito: {p.dash, p.catR, p.catW},
 	},
 	access.RoleResponsabile: {
-		relOwnComune: {p.dash, p.profR, p.reports, p.complaints},
-		relOwnAmbito: {p.dash, p.profR, p.reports, p.complaints},
+		relOwnComune: {p.dash, p.profR, p.catR, p.catW, p.catP, p.reports, p.complaints},
+		relOwnAmbito: {p.dash, p.profR, p.catR, p.catW, p.catP, p.reports, p.complaints},
 		relMember:    {p.reports, p.complaints},
 		relCapofila:  {p.reports, p.complaints},
 	},
 	access.RoleURP: {
-		relOwnComune: {p.dash, p.reports, p.complaints},
-		relOwnAmbito: {p.dash, p.reports, p.complaints},
+		relOwnComune: {p.dash, p.catR, p.reports, p.complaints},
+		relOwnAmbito: {p.dash, p.catR, p.reports, p.complaints},
 		relMember:    {p.reports, p.complaints},
 		relCapofila:  {p.reports, p.complaints},
 	},
 	access.RoleRevisore: {
-		relOwnComune: {p.dash, p.profR, p.audit, p.reports, p.complaints},
-		relOwnAmbito: {p.dash, p.profR, p.audit, p.reports, p.complaints},
+		relOwnComune: {p.dash, p.profR, p.audit, p.catR, p.reports, p.complaints},
+		relOwnAmbito: {p.dash, p.profR, p.audit, p.catR, p.reports, p.complaints},
 		relMember:    {p.reports, p.complaints},
 		relCapofila:  {p.reports, p.complaints},
 	},

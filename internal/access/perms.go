@@ -18,6 +18,11 @@ var (
 	UsersWrite    = Perm{"users", "write"}
 	AuditRead     = Perm{"audit", "read"}
 
+	// The Carta: read the draft and history, edit the draft, publish it.
+	CatalogRead    = Perm{"catalog", "read"}
+	CatalogWrite   = Perm{"catalog", "write"}
+	CatalogPublish = Perm{"catalog", "publish"}
+
 	// Oversight: the capofila's ambito staff read these in member comuni (member scope), and
 	// each tenant's own staff read them at home (own scope).
 	ReportsRead    = Perm{"reports", "read"}
@@ -31,7 +36,7 @@ var (
 // AllPerms lists every permission, for the role matrix test and documentation.
 func AllPerms() []Perm {
 	return []Perm{DashboardRead, ProfileRead, ProfileWrite, UsersRead, UsersWrite, AuditRead,
-		ReportsRead, ComplaintsRead, TenantsRead, TenantsWrite}
+		CatalogRead, CatalogWrite, CatalogPublish, ReportsRead, ComplaintsRead, TenantsRead, TenantsWrite}
 }
 
 // Roles. PlatformAdmin is held in the "platform" domain only.

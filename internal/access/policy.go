@@ -56,21 +56,22 @@ var template = map[string]RolePerms{
 		Own: []Perm{TenantsRead, TenantsWrite},
 	},
 	RoleEnteAdmin: {
-		Own: []Perm{DashboardRead, ProfileRead, ProfileWrite, UsersRead, UsersWrite, AuditRead},
+		Own: []Perm{DashboardRead, ProfileRead, ProfileWrite, UsersRead, UsersWrite, AuditRead, CatalogRead},
 	},
 	RoleRedattore: {
-		Own: []Perm{DashboardRead},
+		// Edits the draft; cannot publish it.
+		Own: []Perm{DashboardRead, CatalogRead, CatalogWrite},
 	},
 	RoleResponsabile: {
-		Own:    []Perm{DashboardRead, ProfileRead, ReportsRead, ComplaintsRead},
+		Own:    []Perm{DashboardRead, ProfileRead, CatalogRead, CatalogWrite, CatalogPublish, ReportsRead, ComplaintsRead},
 		Member: []Perm{ReportsRead, ComplaintsRead},
 	},
 	RoleURP: {
-		Own:    []Perm{DashboardRead, ReportsRead, ComplaintsRead},
+		Own:    []Perm{DashboardRead, CatalogRead, ReportsRead, ComplaintsRead},
 		Member: []Perm{ReportsRead, ComplaintsRead},
 	},
 	RoleRevisore: {
-		Own:    []Perm{DashboardRead, ProfileRead, AuditRead, ReportsRead, ComplaintsRead},
+		Own:    []Perm{DashboardRead, ProfileRead, AuditRead, CatalogRead, ReportsRead, ComplaintsRead},
 		Member: []Perm{ReportsRead, ComplaintsRead},
 	},
 }
