@@ -64,6 +64,10 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 			f.Use(web.SecurityHeaders())
 			// Static files need no tenant: served before resolution, on any host.
 			f.Get(web.StaticPrefix+"*", render.StaticHandler())
+			// Browsers ask for /favicon.ico whatever the page declares.
+			f.Get("/favicon.ico", func(c *fiber.Ctx) error {
+				return c.Redirect(render.AssetURL("favicon.svg"), fiber.StatusMovedPermanently)
+			})
 			f.Use(a.resolver.Middleware())
 			// The profile feeds every page's header and footer, error pages included.
 			f.Use(web.LoadProfile(a.tenants))
