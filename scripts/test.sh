@@ -11,6 +11,7 @@ command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need_pkgs+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || need_pkgs+=(redis-server)
 # Fonts so that pages render as citizens see them in screenshots.
+command -v pdftotext >/dev/null 2>&1 || need_pkgs+=(poppler-utils)
 [ -d /usr/share/fonts/truetype/dejavu ] || need_pkgs+=(fonts-dejavu-core)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
