@@ -69,6 +69,9 @@ type Section struct {
 // Sections are the areas of the staff area, in menu order.
 var Sections = []Section{
 	{"Bacheca", "/admin", "La pagina iniziale dell'area riservata.", access.DashboardRead},
+	{"Carta dei Servizi", "/admin/carta", "I servizi, gli uffici con i loro orari, le persone responsabili e la parte generale della Carta: la bozza su cui si lavora.", access.CatalogRead},
+	{"Pubblicazione", "/admin/carta/pubblicazione", "Controlla che la bozza sia completa e pubblicala ora o in una data stabilita.", access.CatalogRead},
+	{"Versioni pubblicate", "/admin/carta/versioni", "Lo storico delle versioni della Carta e le differenze tra due versioni.", access.CatalogRead},
 	{"Profilo dell'ente", "/admin/ente", "Indirizzo, contatti, logo, profili social e link alla dichiarazione di accessibilità e all'informativa privacy mostrati sul sito pubblico.", access.ProfileRead},
 	{"Utenti", "/admin/utenti", "Le persone che lavorano nell'area riservata e i loro ruoli.", access.UsersRead},
 	{"Registro attività", "/admin/registro", "Chi ha fatto cosa e quando: ogni modifica fatta nell'area riservata.", access.AuditRead},

@@ -296,7 +296,12 @@ func (h *handlers) profileForm(c *fiber.Ctx) error {
 	if _, err := requireTenant(c); err != nil {
 		return err
 	}
-	return h.renderProfile(c, fiber.StatusOK, inputFromProfile(web.ProfileFrom(c)), nil)
+	// A form shown empty because the read failed would overwrite the profile when saved.
+	p, err := web.ProfileErr(c)
+	if err != nil {
+		return err
+	}
+	return h.renderProfile(c, fiber.StatusOK, inputFromProfile(p), nil)
 }
 
 func staffID(c *fiber.Ctx) *uuid.UUID {
