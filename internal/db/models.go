@@ -115,6 +115,7 @@ type Document struct {
 	Position    int32
 	CreatedAt   time.Time
 	CreatedBy   *uuid.UUID
+	DetachedAt  *time.Time
 }
 
 type Office struct {
