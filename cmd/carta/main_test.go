@@ -31,6 +31,13 @@ func TestTenantCommands(t *testing.T) {
 	out, err := cli(t, env, "", "tenant", "create", "--kind", "comune", "--slug", slug, "--name", "Comune di Prova", "--istat", "123456", "--ipa", "c_z999")
 	require.NoError(t, err, out)
 	require.Contains(t, out, "http://"+slug+".carta.test")
+	// A new tenant starts with the national categories and the default general part.
+	var cats, sections int
+	require.NoError(t, env.Admin.QueryRow(context.Background(), `SELECT
+		(SELECT count(*) FROM categories c JOIN tenants t ON t.id = c.tenant_id WHERE t.slug = $1),
+		(SELECT count(*) FROM carta_sections s JOIN tenants t ON t.id = s.tenant_id WHERE t.slug = $1)`, slug).Scan(&cats, &sections))
+	require.Equal(t, 9, cats)
+	require.Equal(t, 5, sections)
 
 	_, err = cli(t, env, "", "tenant", "create", "--kind", "comune", "--slug", slug, "--name", "Comune Doppio", "--istat", "123457")
 	require.ErrorContains(t, err, "Esiste già un ente con questo slug")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cartasociale/carta/internal/apperr"
 	"github.com/cartasociale/carta/internal/audit"
+	"github.com/cartasociale/carta/internal/catalog"
 	"github.com/cartasociale/carta/internal/config"
 	"github.com/cartasociale/carta/internal/tenant"
 )
@@ -85,7 +86,12 @@ func (m *Main) Tenant(ctx context.Context, args []string) error {
 		if err != nil {
 			return cliError(err)
 		}
+		// The new tenant starts with the national user categories and the default general part
+		// of the Carta, in the same transaction as its first audit entry.
 		if err := env.db.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
+			if err := catalog.EnsureDefaults(ctx, tx); err != nil {
+				return err
+			}
 			return audit.Record(ctx, tx, audit.Entry{Action: "tenant.create", ObjectType: "tenant",
 				ObjectID: t.ID.String(), Details: map[string]any{"slug": t.Slug, "kind": t.Kind, "name": t.Name}})
 		}); err != nil {

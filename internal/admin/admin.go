@@ -11,6 +11,7 @@ import (
 	"log/slog"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"github.com/cartasociale/carta/internal/access"
 	"github.com/cartasociale/carta/internal/tenant"
@@ -38,6 +39,9 @@ type Deps struct {
 	DB      *tenant.DB
 	Log     *slog.Logger
 	Can     func(ctx context.Context, p access.Perm) bool
+	// OnProfileChanged runs after the tenant's profile or logo changed (the citizen pages'
+	// header and footer): the app drops the tenant's cached pages.
+	OnProfileChanged func(ctx context.Context, tenantID uuid.UUID)
 }
 
 type handlers struct{ Deps }

@@ -348,6 +348,7 @@ func (h *handlers) profileSave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	h.profileChanged(c, t.ID)
 	web.SetFlash(c, "success", "Profilo aggiornato.")
 	return c.Redirect("/admin/ente", fiber.StatusSeeOther)
 }
@@ -433,6 +434,7 @@ func (h *handlers) logoUpload(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	h.profileChanged(c, t.ID)
 	web.SetFlash(c, "success", "Logo aggiornato.")
 	return c.Redirect("/admin/ente", fiber.StatusSeeOther)
 }
@@ -454,6 +456,15 @@ func (h *handlers) logoRemove(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	h.profileChanged(c, t.ID)
 	web.SetFlash(c, "success", "Logo rimosso.")
 	return c.Redirect("/admin/ente", fiber.StatusSeeOther)
+}
+
+// profileChanged tells the citizen site's page cache, on every replica, that the header and
+// footer of the tenant's pages changed.
+func (h *handlers) profileChanged(c *fiber.Ctx, id uuid.UUID) {
+	if h.OnProfileChanged != nil {
+		h.OnProfileChanged(c.UserContext(), id)
+	}
 }

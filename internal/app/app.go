@@ -23,7 +23,9 @@ import (
 	"github.com/cartasociale/carta/internal/config"
 	"github.com/cartasociale/carta/internal/jobs"
 	"github.com/cartasociale/carta/internal/migrate"
+	"github.com/cartasociale/carta/internal/pagecache"
 	"github.com/cartasociale/carta/internal/principal"
+	"github.com/cartasociale/carta/internal/publication"
 	"github.com/cartasociale/carta/internal/tenant"
 	"github.com/cartasociale/carta/internal/web"
 )
@@ -49,6 +51,9 @@ type App struct {
 	access *access.Enforcer
 	auth   *auth.Service
 	routes *access.Registry
+	pages  *pagecache.Cache
+
+	publisher *publication.Service
 }
 
 // New connects to PostgreSQL and Redis and builds the HTTP application. It refuses a database

@@ -3,14 +3,29 @@ package app
 import (
 	"context"
 
+	"github.com/cartasociale/carta/internal/catalog"
+	"github.com/cartasociale/carta/internal/publication"
+	"github.com/cartasociale/carta/internal/tenant"
+
 	"github.com/google/uuid"
 
 	"github.com/cartasociale/carta/internal/demo"
 )
 
-// SeedDemo loads the demo comuni and accounts (development mode only).
+// SeedDemo loads the demo comuni and accounts and publishes their demo Carte (development
+// mode only).
 func (a *App) SeedDemo(ctx context.Context, password string) ([]demo.Login, error) {
-	return demo.Seed(ctx, a.tenants, a.db, a.demoAccounts(), password)
+	logins, err := demo.Seed(ctx, a.tenants, a.db, a.demoAccounts(), password)
+	if err != nil {
+		return nil, err
+	}
+	publish := func(ctx context.Context, t *tenant.Tenant, note string) (*catalog.Carta, error) {
+		return a.publisher.Publish(publication.AsActor(ctx, "demo"), t, note)
+	}
+	if err := demo.SeedCarte(ctx, a.tenants, a.db, publish); err != nil {
+		return nil, err
+	}
+	return logins, nil
 }
 
 // demoAccounts creates demo users through auth and grants roles through access.

@@ -7,14 +7,21 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/cartasociale/carta/internal/access"
 	"github.com/cartasociale/carta/internal/admin"
 	"github.com/cartasociale/carta/internal/auth"
+	"github.com/cartasociale/carta/internal/cartapdf"
+	"github.com/cartasociale/carta/internal/catalog"
+	"github.com/cartasociale/carta/internal/catalogio"
 	"github.com/cartasociale/carta/internal/jobs"
 	"github.com/cartasociale/carta/internal/mail"
+	"github.com/cartasociale/carta/internal/pagecache"
+	"github.com/cartasociale/carta/internal/publication"
 	"github.com/cartasociale/carta/internal/site"
 	"github.com/cartasociale/carta/internal/staff"
+	"github.com/cartasociale/carta/internal/tenant"
 	"github.com/cartasociale/carta/internal/web"
 )
 
@@ -27,7 +34,8 @@ type wired struct {
 // modules builds the domain packages and says where their routes go.
 func (a *App) modules(ctx context.Context) (*wired, error) {
 	render, err := web.NewRenderer(web.RendererOptions{
-		Pages:     []fs.FS{site.Templates, admin.Templates, auth.Pages(), staff.Templates},
+		Pages: []fs.FS{site.Templates, admin.Templates, auth.Pages(), staff.Templates,
+			catalog.Templates, publication.Templates, catalogio.Templates},
 		Dev:       a.cfg.IsDev(),
 		TenantURL: a.cfg.TenantURL,
 		Log:       a.log,
@@ -37,11 +45,28 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 	}
 	a.render = render
 
+	// The page cache has a Redis client of its own with short timeouts and no retries: a dead
+	// Redis must cost milliseconds, and the page is then served from memory or rendered.
+	ropts, err := pagecache.RedisOptions(a.cfg.RedisURL)
+	if err != nil {
+		return nil, fmt.Errorf("page cache: %w", err)
+	}
+	pageRedis := redis.NewClient(ropts)
+	a.closers = append(a.closers, func() { _ = pageRedis.Close() })
+	a.pages = pagecache.New(pageRedis, pagecache.Options{Log: a.log, Registerer: a.metrics.reg})
+	a.starters = append(a.starters, a.pages.Start)
+	a.closers = append(a.closers, a.pages.Close)
+
+	pubDeps := publication.Deps{
+		DB: a.db, Log: a.log, Render: render,
+		LoadDraft: catalog.LoadDraft, Completeness: catalog.Completeness,
+		OnPublished: a.published,
+	}
 	sender, err := mail.NewSender(a.cfg, a.log)
 	if err != nil {
 		return nil, fmt.Errorf("mail: %w", err)
 	}
-	a.jobs, err = jobs.New(a.pool, a.log, jobs.SendEmail(sender))
+	a.jobs, err = jobs.New(a.pool, a.log, jobs.SendEmail(sender), publication.Workers(publication.New(pubDeps)))
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
@@ -58,6 +83,15 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 		Roles: a.access, Cfg: a.cfg, Log: a.log})
 	a.routes = access.NewRegistry()
 
+	pubDeps.Jobs = a.jobs
+	pubDeps.Can = a.access.Can
+	nav := func(c *fiber.Ctx) []web.NavItem {
+		return web.ActivateNav(admin.NavFor(c.UserContext(), a.access.Can), c.Path())
+	}
+	pubDeps.Nav = nav
+	a.publisher = publication.New(pubDeps)
+	siteDeps := site.Deps{Render: render, Tenants: a.tenants, DB: a.db, Log: a.log, Cfg: a.cfg, Cache: a.pages}
+
 	return &wired{
 		errorHandler: web.ErrorHandler(render, a.log),
 		mount: func(f *fiber.App) {
@@ -69,19 +103,22 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 				return c.Redirect(render.AssetURL("favicon.svg"), fiber.StatusMovedPermanently)
 			})
 			f.Use(a.resolver.Middleware())
-			// The profile feeds every page's header and footer, error pages included.
+			// The profile feeds the header and footer of pages that render (read lazily, so a
+			// page served from the cache costs no database read).
 			f.Use(web.LoadProfile(a.tenants))
 			// CSRF checks every unsafe method; GETs pass and set no cookie unless a form needs it.
 			f.Use(web.CSRF())
 			f.Use(a.auth.LoadSession())
 
-			site.Register(f, site.Deps{Render: render, Tenants: a.tenants, DB: a.db, Log: a.log, Cfg: a.cfg})
+			site.Register(f, siteDeps)
+			cartapdf.Register(f, cartapdf.Deps{DB: a.db, Cfg: a.cfg, Log: a.log, Cache: a.pages})
 
 			staffArea := f.Group("/admin")
 			a.auth.Register(staffArea) // login, logout, password reset, invitations: public
 			staffArea.Use(a.auth.RequireLogin())
 			r := access.NewRouter(staffArea, "/admin", a.access, a.routes)
-			admin.Register(r, admin.Deps{Render: render, Tenants: a.tenants, DB: a.db, Log: a.log, Can: a.access.Can})
+			admin.Register(r, admin.Deps{Render: render, Tenants: a.tenants, DB: a.db, Log: a.log, Can: a.access.Can,
+				OnProfileChanged: func(ctx context.Context, id uuid.UUID) { a.pages.Published(ctx, id) }})
 			staff.Register(r, staff.Deps{
 				Render: render, DB: a.db, Access: a.access, Invite: a.auth.Invite, Tenants: a.tenants, Log: a.log,
 				OnRemoved: func(ctx context.Context, userID uuid.UUID) {
@@ -89,10 +126,29 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 						a.log.ErrorContext(ctx, "revoking sessions of a removed user", "user_id", userID, "err", err)
 					}
 				},
-				Nav: func(c *fiber.Ctx) []web.NavItem {
-					return web.ActivateNav(admin.NavFor(c.UserContext(), a.access.Can), c.Path())
-				},
+				Nav: nav,
 			})
+			catalog.Register(r, catalog.Deps{Render: render, DB: a.db, Tenants: a.tenants, Log: a.log, Nav: nav,
+				Preview: site.Preview(siteDeps), Can: a.access.Can})
+			publication.Register(r, pubDeps)
+			catalogio.Register(r, catalogio.Deps{Render: render, DB: a.db, Log: a.log, Nav: nav})
 		},
 	}, nil
+}
+
+// published runs after a publication commits: every replica forgets the tenant's cached
+// versions, and for an ambito those of its member comuni, whose pages show its services.
+func (a *App) published(ctx context.Context, t *tenant.Tenant, version int) {
+	ids := []uuid.UUID{t.ID}
+	if t.IsAmbito() {
+		members, err := a.tenants.Members(ctx, t.ID)
+		if err != nil {
+			a.log.ErrorContext(ctx, "listing an ambito's members after a publication", "ambito", t.Slug, "err", err)
+		}
+		for _, m := range members {
+			ids = append(ids, m.ID)
+		}
+	}
+	a.pages.Published(ctx, ids...)
+	a.log.InfoContext(ctx, "carta published", "tenant", t.Slug, "version", version)
 }
