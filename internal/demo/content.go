@@ -45,7 +45,6 @@ type carta struct {
 	Services []service
 }
 
-var weekdaysMorning = map[int][]string{1: {"09:00-12:00"}, 2: {"09:00-12:00"}, 3: {"09:00-12:00"}, 4: {"09:00-12:00"}, 5: {"09:00-12:00"}}
 
 // segretariato is the one-stop desk every comune has.
 func segretariato(office, person string) service {
