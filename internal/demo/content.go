@@ -45,7 +45,6 @@ type carta struct {
 	Services []service
 }
 
-
 // segretariato is the one-stop desk every comune has.
 func segretariato(office, person string) service {
 	return service{
