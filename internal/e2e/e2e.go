@@ -192,11 +192,16 @@ document.addEventListener('securitypolicyviolation', function (e) {
     ' at ' + (e.sourceFile || e.documentURI) + ':' + e.lineNumber);
 });`
 
+// tabLifetime bounds everything a tab does, so that a browser that stops answering fails the
+// test instead of hanging it. Single steps have shorter limits of their own; this one is generous
+// because one tab may walk through many pages, on a machine that may be busy.
+const tabLifetime = 3 * time.Minute
+
 // NewPage opens a tab in a new incognito context of b (so tests never share cookies), with a
 // 1280×900 viewport. Everything ends with the test.
 func NewPage(t testing.TB, b *Browser) *Page {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 40*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), tabLifetime)
 	t.Cleanup(cancel)
 	inc, err := b.Browser.Context(ctx).Incognito()
 	if err != nil {
@@ -207,13 +212,61 @@ func NewPage(t testing.TB, b *Browser) *Page {
 	if err != nil {
 		t.Fatalf("new tab: %v", err)
 	}
-	p := &Page{Page: rp.Context(ctx), t: t, requests: map[proto.NetworkRequestID]*request{}}
+	p := watch(t, rp.Context(ctx))
 	if err := p.SetViewport(&proto.EmulationSetDeviceMetricsOverride{Width: 1280, Height: 900, DeviceScaleFactor: 1}); err != nil {
 		t.Fatalf("viewport: %v", err)
 	}
 	if _, err := p.EvalOnNewDocument(watchScript); err != nil {
 		t.Fatalf("init script: %v", err)
 	}
+	return p
+}
+
+// OpenedBy waits for the tab that the action do opens from p (a link or a form button with a
+// target of _blank), waits for its document to load and returns it. The new tab records
+// problems from the moment it is found: of what its first document did before, only the
+// messages the browser replays on subscription (console and log entries) are reported, and
+// that document lacks the script that lists CSP violations (it runs only in documents loaded
+// after it is installed). Open a page in the new tab to have it fully watched.
+func (p *Page) OpenedBy(do func()) *Page {
+	p.t.Helper()
+	wait := p.WaitOpen()
+	do()
+	rp, err := wait()
+	if err != nil {
+		p.t.Fatalf("waiting for the new tab: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), tabLifetime)
+	p.t.Cleanup(cancel)
+	p.t.Cleanup(func() { _ = rp.Close() })
+	np := watch(p.t, rp.Context(ctx))
+	if _, err := np.EvalOnNewDocument(watchScript); err != nil {
+		p.t.Fatalf("init script in the new tab: %v", err)
+	}
+	// A new tab starts on about:blank, already "complete", before it loads what it was opened
+	// for: mark that document as left so that settle waits for the real one.
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		res, err := np.Timeout(5 * time.Second).Eval(`() => {
+			if (location.href === 'about:blank') { window.__cartaLeft = true; return false; }
+			return true;
+		}`)
+		if err == nil && res.Value.Bool() {
+			break
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("the new tab did not leave about:blank within 20s (last error: %v)", err)
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	np.settle()
+	return np
+}
+
+// watch wraps rp and records, from now on, the problems its documents report.
+func watch(t testing.TB, rp *rod.Page) *Page {
+	t.Helper()
+	p := &Page{Page: rp, t: t, requests: map[proto.NetworkRequestID]*request{}}
 	wait := p.EachEvent(
 		func(e *proto.RuntimeConsoleAPICalled) {
 			if e.Type == proto.RuntimeConsoleAPICalledTypeError || e.Type == proto.RuntimeConsoleAPICalledTypeAssert {
@@ -281,6 +334,22 @@ func NewPage(t testing.TB, b *Browser) *Page {
 	)
 	go wait()
 	return p
+}
+
+// In makes the tab report its failures to t from now on, so that one tab can serve a series of
+// sequential subtests (a fresh tab costs a new context and a cold cache). It returns p.
+func (p *Page) In(t testing.TB) *Page {
+	p.t = t
+	return p
+}
+
+// Forget clears what the tab has recorded so far: the next Problems reports only what happens
+// from now on.
+func (p *Page) Forget() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.problems = nil
+	p.requests = map[proto.NetworkRequestID]*request{}
 }
 
 func (p *Page) problem(format string, a ...any) {
