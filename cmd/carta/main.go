@@ -25,6 +25,7 @@ Usage:
   carta user create --email EMAIL --name NAME [--password-stdin]
   carta user grant  --email EMAIL --tenant SLUG|platform --role ROLE
   carta user revoke --email EMAIL --tenant SLUG|platform --role ROLE
+  carta scale-seed --comuni N --services N [--ambiti N] [--create-db]   (development only: synthetic Carte for benchmarks)
 
 Roles: platform_admin (tenant "platform"), ente_admin, redattore, responsabile, urp, revisore.
 `
@@ -65,6 +66,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return m.Tenant(ctx, args[1:])
 	case "user":
 		return m.User(ctx, args[1:])
+	case "scale-seed":
+		return m.ScaleSeed(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -129,6 +129,8 @@ func (a *App) buildHTTP(ctx context.Context) error {
 		IdleTimeout:             120 * time.Second,
 		BodyLimit:               12 << 20,
 		ReadBufferSize:          16 << 10,
+		// A 40 KB page in one write instead of two (measured +13-26% on cached pages).
+		WriteBufferSize: 64 << 10,
 	}
 	if len(a.cfg.TrustedProxies) == 0 {
 		// No proxy is trusted: client IPs come from the connection, never from a header.
