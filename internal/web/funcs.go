@@ -6,22 +6,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/Rome must resolve in minimal containers too
 
 	"github.com/cartasociale/carta/internal/access"
+	"github.com/cartasociale/carta/internal/itlang"
 )
 
 // rome is the time zone of every date shown to people.
-var rome = func() *time.Location {
-	l, err := time.LoadLocation("Europe/Rome")
-	if err != nil {
-		return time.UTC
-	}
-	return l
-}()
-
-var mesi = [...]string{"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio",
-	"agosto", "settembre", "ottobre", "novembre", "dicembre"}
+var rome = itlang.Rome
 
 func asTime(v any) (time.Time, bool) {
 	switch t := v.(type) {
@@ -36,16 +27,11 @@ func asTime(v any) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// DateIT formats t as "2 gennaio 2026" in Italian time.
-func DateIT(t time.Time) string {
-	t = t.In(rome)
-	return fmt.Sprintf("%d %s %d", t.Day(), mesi[t.Month()-1], t.Year())
-}
+// DateIT formats t as "2 gennaio 2026" ("1º gennaio 2026") in Italian time.
+func DateIT(t time.Time) string { return itlang.Date(t) }
 
 // DateTimeIT formats t as "2 gennaio 2026, 14:05" in Italian time.
-func DateTimeIT(t time.Time) string {
-	return DateIT(t) + ", " + t.In(rome).Format("15:04")
-}
+func DateTimeIT(t time.Time) string { return itlang.DateTime(t) }
 
 // FieldError is what the "field-error" partial renders: the message tied to its input by ID.
 type FieldError struct {
@@ -147,6 +133,17 @@ func (r *Renderer) funcs() template.FuncMap {
 			}
 			return ""
 		},
+		// dateDel is the date after "del": "dell'8 marzo 2026", "del 1º maggio 2026".
+		"dateDel": func(v any) string {
+			if t, ok := asTime(v); ok {
+				return itlang.DatePrep("del", t)
+			}
+			return ""
+		},
+		// di and nel put the articulated preposition before an ente's name: {{di .Tenant.Name}}
+		// is "del Comune di Cerveteri", {{nel .Tenant.Ambito.Name}} "nell'Ambito di Putignano".
+		"di":  itlang.Of,
+		"nel": itlang.In,
 		"dateTime": func(v any) string {
 			if t, ok := asTime(v); ok {
 				return DateTimeIT(t)
