@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -144,11 +145,14 @@ func (a *App) buildHTTP(ctx context.Context) error {
 	a.fiber = fiber.New(fcfg)
 	f := a.fiber
 	f.Use(recover.New(recover.Config{EnableStackTrace: true}))
+	f.Use(oneHost)
 	f.Use(requestid.New())
 	f.Use(func(c *fiber.Ctx) error {
 		rid, _ := c.Locals(requestid.ConfigDefault.ContextKey).(string)
+		// The origin travels with the context into audit records and jobs: copies, not the
+		// request's reused bytes.
 		c.SetUserContext(principal.WithOrigin(c.UserContext(), principal.Origin{
-			IP: c.IP(), UserAgent: c.Get(fiber.HeaderUserAgent), RequestID: rid,
+			IP: strings.Clone(c.IP()), UserAgent: strings.Clone(c.Get(fiber.HeaderUserAgent)), RequestID: rid,
 		}))
 		return c.Next()
 	})

@@ -1,9 +1,11 @@
 package app
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -75,13 +77,19 @@ func (a *App) observe() fiber.Handler {
 			}
 		}
 		status := c.Response().StatusCode()
+		// Label values are kept by the registry for as long as the series lives, while the
+		// request's strings are rewritten by the next request on the connection: the method
+		// is one of our constants, the route a copy.
+		method := methodLabel(c.Method())
 		route := c.Route().Path
 		if status == fiber.StatusNotFound && (route == "/" || route == "/*" || route == "") && c.Path() != "/" {
 			route = "unmatched"
+		} else {
+			route = strings.Clone(route)
 		}
 		d := time.Since(start)
-		a.metrics.requests.WithLabelValues(c.Method(), route, strconv.Itoa(status)).Inc()
-		a.metrics.duration.WithLabelValues(c.Method(), route).Observe(d.Seconds())
+		a.metrics.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+		a.metrics.duration.WithLabelValues(method, route).Observe(d.Seconds())
 		level := slog.LevelInfo
 		switch {
 		case status >= 500:
@@ -105,6 +113,64 @@ func (a *App) observe() fiber.Handler {
 		a.log.LogAttrs(c.UserContext(), level, "request", attrs...)
 		return nil
 	}
+}
+
+// errTwoHosts answers a request that names its host twice. The server would believe the last
+// Host header and a cache or proxy in front of it may believe the first, so the same request
+// could be read as addressed to two different comuni (RFC 9112 §3.2: answer 400).
+var errTwoHosts = fiber.NewError(fiber.StatusBadRequest, "La richiesta indica più di un host.")
+
+// oneHost refuses requests with more than one Host header.
+func oneHost(c *fiber.Ctx) error {
+	if hostHeaders(c.Request().Header.RawHeaders()) > 1 {
+		c.Set(fiber.HeaderConnection, "close")
+		return errTwoHosts
+	}
+	return c.Next()
+}
+
+// hostHeaders counts the Host header lines in a request's raw header block.
+func hostHeaders(raw []byte) int {
+	n := 0
+	for len(raw) > 0 {
+		line := raw
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			line, raw = raw[:i], raw[i+1:]
+		} else {
+			raw = nil
+		}
+		if len(line) > 5 && line[4] == ':' && (line[0]|0x20) == 'h' && (line[1]|0x20) == 'o' &&
+			(line[2]|0x20) == 's' && (line[3]|0x20) == 't' {
+			n++
+		}
+	}
+	return n
+}
+
+// methodLabel maps a request method to a constant label; an unknown method is "other", so
+// clients cannot create series at will.
+func methodLabel(m string) string {
+	switch m {
+	case fiber.MethodGet:
+		return fiber.MethodGet
+	case fiber.MethodHead:
+		return fiber.MethodHead
+	case fiber.MethodPost:
+		return fiber.MethodPost
+	case fiber.MethodPut:
+		return fiber.MethodPut
+	case fiber.MethodPatch:
+		return fiber.MethodPatch
+	case fiber.MethodDelete:
+		return fiber.MethodDelete
+	case fiber.MethodOptions:
+		return fiber.MethodOptions
+	case fiber.MethodConnect:
+		return fiber.MethodConnect
+	case fiber.MethodTrace:
+		return fiber.MethodTrace
+	}
+	return "other"
 }
 
 // health is liveness: the process answers.

@@ -42,7 +42,8 @@ func NewResolver(store *Store, baseDomain string) *Resolver {
 }
 
 // Slug returns the tenant label of host, and whether host is the platform's own host.
-// ok is false for a host outside the base domain.
+// ok is false for a host outside the base domain. slug may share memory with host: copy it
+// before keeping it (Resolve does).
 func (r *Resolver) Slug(host string) (slug string, platform, ok bool) {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
 	if h, _, err := net.SplitHostPort(host); err == nil {
@@ -69,6 +70,10 @@ func (r *Resolver) Resolve(ctx context.Context, slug string) (*Tenant, error) {
 		}
 		return e.t, nil
 	}
+	// slug usually comes from the request's Host, whose bytes the server reuses for the next
+	// request on the connection: the cache and the flight keep a copy of their own, or a later
+	// request would rewrite this entry's key and a host would be served another tenant.
+	slug = strings.Clone(slug)
 	v, err, _ := r.sf.Do(slug, func() (any, error) {
 		// Detached from the request: a cancelled request must not fail the others waiting.
 		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
