@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -25,6 +26,8 @@ func (m *Main) Dev(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	port := fs.Int("port", 8080, "HTTP port")
+	// Demo accounts share one printed password: by default only this machine can reach them.
+	host := fs.String("host", "127.0.0.1", "address to listen on (0.0.0.0 or :: to accept other machines)")
 	serversOnly := fs.Bool("servers-only", false, "start the private PostgreSQL and Redis, print their addresses and exit")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
@@ -32,7 +35,7 @@ func (m *Main) Dev(ctx context.Context, args []string) error {
 	env := map[string]string{
 		"CARTA_ENV":   "development",
 		"BASE_DOMAIN": "localhost",
-		"LISTEN_ADDR": ":" + strconv.Itoa(*port),
+		"LISTEN_ADDR": net.JoinHostPort(*host, strconv.Itoa(*port)),
 		"LOG_FORMAT":  "text",
 	}
 	getenv := func(k string) string {
@@ -122,6 +125,11 @@ func (m *Main) printBanner(cfg *config.Config, addr string, logins []demo.Login,
 		fmt.Fprintf(w, "  http://%s.%s:%s%s\n", e.Slug, cfg.BaseDomain, port, note)
 	}
 	fmt.Fprintf(w, "  http://admin.%s:%s (piattaforma)\n\n", cfg.BaseDomain, port)
+	if h, _, _ := net.SplitHostPort(addr); net.ParseIP(h) != nil && net.ParseIP(h).IsLoopback() {
+		fmt.Fprintf(w, "In ascolto su %s: raggiungibile solo da questo computer (--host 0.0.0.0 per aprirlo alla rete).\n", addr)
+	} else {
+		fmt.Fprintf(w, "In ascolto su %s: raggiungibile da altri computer, con gli account demo e la loro password.\n", addr)
+	}
 	fmt.Fprintf(w, "Area riservata: http://<ente>.%s:%s/admin — password di tutti gli account demo: %s\n", cfg.BaseDomain, port, password)
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
 	for _, l := range logins {
