@@ -134,9 +134,9 @@ func Date(t time.Time) string {
 	return DayMonth(t) + " " + fmt.Sprint(t.Year())
 }
 
-// DateTime formats t as "2 gennaio 2026, 14:05".
+// DateTime formats t as "2 gennaio 2026, 14:05" (a timestamp: "09:05" keeps its zero).
 func DateTime(t time.Time) string {
-	return Date(t) + ", " + Clock(t)
+	return Date(t) + ", " + t.In(Rome).Format("15:04")
 }
 
 // Clock formats the time of day as "9:00" or "15:30".
