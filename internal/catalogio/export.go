@@ -2,7 +2,6 @@ package catalogio
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/cartasociale/carta/internal/apperr"
 	"github.com/cartasociale/carta/internal/catalog"
+	"github.com/cartasociale/carta/internal/csvsafe"
 	"github.com/cartasociale/carta/internal/tenant"
 )
 
@@ -73,28 +73,22 @@ func write(ctx context.Context, d *tenant.DB, t *tenant.Tenant, f Format, w io.W
 }
 
 // writeCSV writes UTF-8 with a byte order mark (without it Excel reads the accents as
-// Windows-1252), ";" between values (what Excel expects with Italian settings) and CRLF.
+// Windows-1252), ";" between values (what Excel expects with Italian settings) and CRLF, every
+// cell protected from being read as a formula (csvsafe).
 func writeCSV(w io.Writer, rows [][]string) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	cw.Comma = ';'
-	cw.UseCRLF = true
+	cw := csvsafe.NewWriter(w, ';')
 	if err := cw.Write(Columns()); err != nil {
 		return err
 	}
 	for _, row := range rows {
-		out := make([]string, len(row))
-		for i, v := range row {
-			out[i] = escapeFormula(v)
-		}
-		if err := cw.Write(out); err != nil {
+		if err := cw.Write(row); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 const (

@@ -45,14 +45,6 @@ func TestDetectSeparator(t *testing.T) {
 	require.Equal(t, ',', detectSeparator("titolo"))
 }
 
-func TestFormulaEscape(t *testing.T) {
-	for _, v := range []string{"=1+2", "+39 06", "-  elenco", "@mention", "\tx", "'già citato'", "normale", ""} {
-		require.Equal(t, v, unescapeFormula(escapeFormula(v)), v)
-	}
-	require.Equal(t, "'=HYPERLINK(\"x\")", escapeFormula(`=HYPERLINK("x")`))
-	require.Equal(t, "'già citato'", escapeFormula("'già citato'"))
-}
-
 func TestCleanAndHeader(t *testing.T) {
 	require.Equal(t, "a\nb\nc", clean("  a\r\nb\rc\x00\x07 \uFEFF"))
 	require.Equal(t, "tab\tok", clean("tab\tok"))

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/text/encoding/charmap"
 
 	"github.com/cartasociale/carta/internal/apperr"
+	"github.com/cartasociale/carta/internal/csvsafe"
 )
 
 // SheetName is the sheet of the template holding the services; an import reads it, or the
@@ -159,7 +160,7 @@ func parseCSV(data []byte) (*table, error) {
 			return nil, invalid(fmt.Sprintf("Il file ha più di %s righe.", thousands(maxSheetLines)))
 		}
 		for i := range rec {
-			rec[i] = unescapeFormula(rec[i])
+			rec[i] = csvsafe.Unescape(rec[i])
 		}
 		if err := t.add(row, rec); err != nil {
 			return nil, err

