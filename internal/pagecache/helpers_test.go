@@ -43,6 +43,12 @@ func newCache(t testing.TB, rdb *redis.Client, opts Options, clk *clock) *Cache 
 	if opts.Channel == "" {
 		opts.Channel = "carta:pages:test:" + t.Name()
 	}
+	if opts.RedisTimeout == 0 {
+		// The production bound (200 ms) is about a dead Redis; on a loaded test machine a live
+		// one can take longer, and a dropped write would fail a test about something else.
+		// Tests of a stopped Redis get refused connections at once, whatever the bound.
+		opts.RedisTimeout = 2 * time.Second
+	}
 	c := New(rdb, opts)
 	if clk != nil {
 		c.now = clk.now
