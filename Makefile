@@ -28,7 +28,7 @@ build: assets ## build the static binary ./carta
 generate: ## regenerate the sqlc code from db/queries and db/schema
 	$(SQLC) generate
 
-verify: ## check generated code, go.mod tidiness, formatting, vet and static analysis
+verify: assets ## check generated code, go.mod tidiness, formatting, vet and static analysis
 	$(SQLC) diff
 	@go mod tidy -diff || { echo "go.mod/go.sum are not tidy: run 'go mod tidy'"; exit 1; }
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
