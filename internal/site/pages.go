@@ -20,6 +20,7 @@ const perPage = 24
 
 type servicesPage struct {
 	web.Page
+	Search     searchForm
 	National   []categoryLink // national service categories (service-category-link)
 	Categories []categoryLink // the tenant's user categories (filters, no data-element)
 	Filter     string         // what the list is filtered by, in words

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +18,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -549,6 +551,94 @@ func TestSearch(t *testing.T) {
 	require.Len(t, label, 1)
 	require.Empty(t, d.all("service-link"))
 	require.NotContains(t, body, web.CSRFField)
+}
+
+// Bootstrap Italia positions a label inside .form-group absolutely, and "active" lifts it
+// over whatever precedes the form (the page's heading on /cerca): the search label is a plain
+// label above its field on every page that has the form.
+func TestSearchLabelSitsAboveTheField(t *testing.T) {
+	t.Parallel()
+	env := testenv.Get(t)
+	app := newApp(t, env, withClock)
+	tn := demoTenant(t, env)
+	for _, p := range []string{"/", "/servizi", "/cerca", "/cerca?q=nido", "/cerca?q=%00"} {
+		_, body := get(t, app, host(tn), p)
+		d := parse(t, body)
+		labels := findAll(d.root, func(n *html.Node) bool { return n.Data == "label" && attr(n, "for") == "cerca-q" })
+		require.Len(t, labels, 1, p)
+		require.Equal(t, "Cerca un servizio", text(labels[0]), p)
+		for a := labels[0].Parent; a != nil; a = a.Parent {
+			require.NotContains(t, strings.Fields(attr(a, "class")), "form-group", "%s: a floating label", p)
+		}
+		require.NotContains(t, strings.Fields(attr(labels[0], "class")), "active", p)
+		// The label comes before the field, in the same form.
+		var order []string
+		walk(labels[0].Parent, func(n *html.Node) bool {
+			if n.Data == "label" || (n.Data == "input" && attr(n, "id") == "cerca-q") {
+				order = append(order, n.Data)
+			}
+			return true
+		})
+		require.Equal(t, []string{"label", "input"}, order, p)
+	}
+}
+
+// What no one types answers with the search page and a message under the field, never a
+// server error; what browsers and copy-paste add (tabs, line breaks, zero-width spaces) is
+// cleaned; a long query is cut.
+func TestSearchNastyInput(t *testing.T) {
+	t.Parallel()
+	env := testenv.Get(t)
+	app := newApp(t, env, withClock)
+	tn := demoTenant(t, env)
+
+	for _, q := range []string{"%00", "nido%00", "%FF%FE", "asilo%C3", "%ED%A0%80", "%01%07nido", "%7F", "%1B%5B2J",
+		"nido%C2%9B"} {
+		res, body := get(t, app, host(tn), "/cerca?q="+q)
+		require.Equal(t, http.StatusBadRequest, res.StatusCode, q)
+		require.Contains(t, body, "La ricerca contiene caratteri non validi", q)
+		require.NotContains(t, body, "\x00", q)
+		d := parse(t, body)
+		input := findAll(d.root, func(n *html.Node) bool { return attr(n, "name") == "q" })
+		require.Len(t, input, 1, q)
+		require.Equal(t, "true", attr(input[0], "aria-invalid"), q)
+		require.Contains(t, strings.Fields(attr(input[0], "aria-describedby")), "cerca-q-error", q)
+		msg := findAll(d.root, func(n *html.Node) bool { return attr(n, "id") == "cerca-q-error" })
+		require.Len(t, msg, 1, q)
+		require.True(t, utf8.ValidString(attr(input[0], "value")), q)
+		require.NotContains(t, attr(input[0], "value"), "\x00", q)
+		require.Empty(t, d.all("service-link"), q)
+	}
+
+	value := func(body string) string {
+		input := findAll(parse(t, body).root, func(n *html.Node) bool { return attr(n, "name") == "q" })
+		require.Len(t, input, 1)
+		return attr(input[0], "value")
+	}
+	for q, want := range map[string]string{
+		"asilo%09%0D%0Anido": "asilo nido", // tabs and line breaks are spaces
+		"ni%E2%80%8Bdo":      "nido",       // a zero-width space
+		"%EF%BB%BFnido":      "nido",       // a byte order mark
+		"%E2%80%AEnido":      "nido",       // a right-to-left override
+		"nido%C2%85":         "nido",       // NEL, a line break
+	} {
+		res, body := get(t, app, host(tn), "/cerca?q="+q)
+		require.Equal(t, 200, res.StatusCode, q)
+		require.Equal(t, want, value(body), q)
+		require.Contains(t, texts(parse(t, body).all("service-link")), "Asilo nido comunale", q)
+	}
+	res, body := get(t, app, host(tn), "/cerca?q=%E2%80%8B%E2%80%8B")
+	require.Equal(t, 200, res.StatusCode)
+	require.Equal(t, "", value(body), "nothing visible: only the form")
+	require.Contains(t, body, "Cerca un servizio")
+
+	long := strings.Repeat("nido ", 700)
+	res, body = get(t, app, host(tn), "/cerca?q="+url.QueryEscape(long))
+	require.Equal(t, 200, res.StatusCode)
+	require.Equal(t, strings.TrimSpace(long[:200]), value(body), "cut to 200 characters")
+	res, body = get(t, app, host(tn), "/cerca?q="+url.QueryEscape(strings.Repeat("è", 300)))
+	require.Equal(t, 200, res.StatusCode)
+	require.Equal(t, strings.Repeat("è", 200), value(body), "cut on characters, not bytes")
 }
 
 func TestOpenData(t *testing.T) {

@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -28,10 +29,20 @@ const (
 
 type searchPage struct {
 	web.Page
+	Search  searchForm
 	Query   string
 	Results []serviceCard
 	Done    bool // a query was run (otherwise only the form shows)
 }
+
+// searchForm is what the search form shows: the query typed and, when it could not be run, why.
+type searchForm struct {
+	Query, Error string
+}
+
+// errBadQuery is shown under the search field when ?q= holds what no one types: bytes that
+// are not UTF-8, or control characters (NUL and the like).
+const errBadQuery = "La ricerca contiene caratteri non validi: scrivi le parole da cercare usando lettere, numeri e punteggiatura."
 
 // search is /cerca?q=: the tenant's and its ambito's published services, ranked. Results
 // depend on free text, so the page is rendered for each request and never cached.
@@ -40,7 +51,7 @@ func (h *handlers) search(c *fiber.Ctx) error {
 	if t == nil {
 		return apperr.ErrNotFound
 	}
-	q := normalizeQuery(c.Query("q"))
+	q, bad := normalizeQuery(c.Query("q"))
 	ctx := c.UserContext()
 	r := &request{c: c, t: t, path: "/cerca", now: h.now()}
 	var (
@@ -52,7 +63,7 @@ func (h *handlers) search(c *fiber.Ctx) error {
 		if v, err = catalog.LoadView(ctx, tx, t); err != nil {
 			return err
 		}
-		if q == "" || v.Own == nil {
+		if q == "" || bad || v.Own == nil {
 			return nil
 		}
 		rows, err = searchRows(ctx, tx, t, q)
@@ -66,17 +77,26 @@ func (h *handlers) search(c *fiber.Ctx) error {
 		return apperr.ErrNotFound
 	}
 	title := "Cerca"
-	if q != "" {
+	switch {
+	case bad:
+		title = "Errore nella ricerca"
+	case q != "":
 		title = "Risultati della ricerca per «" + q + "»"
 	}
 	vm := &searchPage{Page: r.page(s, title, web.Crumb{Label: "Home", URL: "/"}, web.Crumb{Label: "Cerca"}),
-		Query: q, Done: q != ""}
+		Search: searchForm{Query: q}, Query: q, Done: q != "" && !bad}
+	if bad {
+		vm.Search.Error = errBadQuery
+	}
 	for _, svc := range matchResults(s, rows) {
 		vm.Results = append(vm.Results, h.card(s, svc, ""))
 	}
 	out, err := h.html("site/search", vm, 0)
 	if err != nil {
 		return err
+	}
+	if bad {
+		out.Status = fiber.StatusBadRequest
 	}
 	return send(c, out)
 }
@@ -110,11 +130,30 @@ func matchResults(s *Site, rows []db.SiteSearchRow) []*Service {
 	return out
 }
 
-// normalizeQuery trims the query, folds runs of spaces and cuts it to maxQuery runes.
-func normalizeQuery(q string) string {
-	q = strings.Join(strings.Fields(q), " ")
-	if utf8.RuneCountInString(q) > maxQuery {
-		q = string([]rune(q)[:maxQuery])
+// normalizeQuery trims the query, folds runs of spaces (tabs and line breaks included), drops
+// invisible formatting characters (zero-width spaces, byte order marks, direction marks) and
+// cuts it to maxQuery runes. bad reports a query that cannot be searched: bytes that are not
+// UTF-8, or control characters such as NUL, which PostgreSQL refuses in a text. q is then what
+// can be shown of it back in the form.
+func normalizeQuery(raw string) (q string, bad bool) {
+	if !utf8.ValidString(raw) {
+		raw, bad = strings.ToValidUTF8(raw, " "), true
 	}
-	return strings.Clone(q)
+	raw = strings.Map(func(r rune) rune {
+		switch {
+		case unicode.IsSpace(r):
+			return ' '
+		case unicode.IsControl(r):
+			bad = true
+			return ' '
+		case unicode.Is(unicode.Cf, r):
+			return -1
+		}
+		return r
+	}, raw)
+	q = strings.Join(strings.Fields(raw), " ")
+	if utf8.RuneCountInString(q) > maxQuery {
+		q = strings.TrimSpace(string([]rune(q)[:maxQuery]))
+	}
+	return strings.Clone(q), bad
 }

@@ -129,6 +129,7 @@ type homePage struct {
 	Capofila *Link
 
 	Published  bool // false: the Carta is being prepared, only the notice and contacts show
+	Search     searchForm
 	Categories []categoryLink
 	Open       []officeView // offices open now, with today's hours
 	Closed     []officeView // the others, with today's hours or the next opening
