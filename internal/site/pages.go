@@ -321,10 +321,27 @@ func (h *handlers) renderVersions(ctx context.Context, r *request, s *Site) (*ou
 	return h.html("site/versions", vm, 0)
 }
 
-// versionNumber reads :n; anything but a positive number is a missing page.
-func versionNumber(c *fiber.Ctx) (int, bool) {
-	n, err := strconv.Atoi(c.Params("n"))
-	return n, err == nil && n >= 1 && n <= 1_000_000
+// versionNumber reads :n; anything but a version number is a missing page.
+func versionNumber(c *fiber.Ctx) (int, bool) { return parseVersion(c.Params("n")) }
+
+// parseVersion reads a version number as the site writes it: digits only, without sign or
+// leading zero, so each version has one address, and within the range of the versions' column
+// (int32), so that a larger number is a missing page rather than one that wraps round to an
+// existing version (4294967297 is not version 1).
+func parseVersion(s string) (int, bool) {
+	if s == "" || s[0] == '0' || len(s) > 10 {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 32)
+	if err != nil {
+		return 0, false
+	}
+	return int(n), true
 }
 
 func (h *handlers) version(c *fiber.Ctx) error {
@@ -342,7 +359,10 @@ func (h *handlers) loadOld(ctx context.Context, r *request, s *Site) (*Site, *ol
 	if s == nil {
 		return nil, nil, apperr.ErrNotFound
 	}
-	n, _ := strconv.Atoi(r.params["n"])
+	n, ok := parseVersion(r.params["n"])
+	if !ok {
+		return nil, nil, apperr.ErrNotFound
+	}
 	if n == s.Own.Version {
 		return nil, nil, nil
 	}

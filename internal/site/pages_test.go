@@ -424,7 +424,14 @@ func TestPublishingANewVersion(t *testing.T) {
 	res, _ = get(t, app, host(tn), "/carta/versioni/2/servizi/asilo-nido")
 	require.Equal(t, http.StatusFound, res.StatusCode)
 	require.Equal(t, "/servizi/asilo-nido", res.Header.Get("Location"))
-	for _, p := range []string{"/carta/versioni/3", "/carta/versioni/0", "/carta/versioni/x", "/carta/versioni/1/servizi/nessuno"} {
+	for _, p := range []string{"/carta/versioni/3", "/carta/versioni/0", "/carta/versioni/x", "/carta/versioni/1/servizi/nessuno",
+		// Beyond int32, where a conversion would wrap round to version 1 (2^32 + 1) or 2.
+		"/carta/versioni/4294967297", "/carta/versioni/4294967298", "/carta/versioni/2147483648",
+		"/carta/versioni/2147483647", "/carta/versioni/99999999999999999999", "/carta/versioni/-4294967295",
+		"/carta/versioni/4294967297/servizi/consulenza-familiare", "/carta/versioni/2147483648/servizi/asilo-nido",
+		// One address per version: no sign, no leading zero, no other way of writing 1.
+		"/carta/versioni/+1", "/carta/versioni/01", "/carta/versioni/1.0", "/carta/versioni/1e0", "/carta/versioni/%201",
+		"/carta/versioni/%EF%BC%91", "/carta/versioni/01/servizi/consulenza-familiare"} {
 		res, body := get(t, app, host(tn), p)
 		require.Equal(t, 404, res.StatusCode, p)
 		require.Contains(t, body, "Pagina non trovata")
