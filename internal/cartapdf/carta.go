@@ -1,8 +1,8 @@
 // Package cartapdf prints a tenant's published Carta dei Servizi Sociali as PDF: the whole
 // Carta (cover, contents, general part, services by user category, offices, people
 // responsible, useful websites) and the guida sintetica (a page or two per user category, the
-// offices, how to complain, a QR code to the satisfaction survey and a paper questionnaire to
-// tear off). Both are built from the published catalog.View only, with Titillium Web embedded
+// offices, how to complain, a paper questionnaire to tear off and, when there is an online
+// survey, its QR code). Both are built from the published catalog.View only, with Titillium Web embedded
 // so that accents print, and are byte-identical for the same version, so they cache by
 // version. Register serves them on the citizen site.
 package cartapdf
@@ -20,7 +20,8 @@ type Options struct {
 	// TenantURL is the base address of the tenant's citizen site, printed on the cover and in
 	// the guida ("https://cerveteri.example.it").
 	TenantURL string
-	// SurveyURL is the address of the satisfaction survey, printed under the guida's QR code.
+	// SurveyURL is the address of the online satisfaction survey, printed in the guida with a
+	// QR code; "" (no online survey yet) prints neither.
 	SurveyURL string
 	Fonts     Fonts
 }

@@ -31,7 +31,7 @@ var SurveyItems = []string{
 
 // Guida prints the guida sintetica of v: a page or two per user category with each service in
 // a compact block, then the offices and their hours, how to complain, the QR code to
-// opts.SurveyURL and a paper questionnaire to tear off. It returns catalog.ErrNotPublished when
+// opts.SurveyURL when there is one and a paper questionnaire to tear off. It returns catalog.ErrNotPublished when
 // the tenant has published nothing.
 func Guida(v *catalog.View, opts Options) ([]byte, error) {
 	b := newBook(v)

@@ -23,10 +23,6 @@ const (
 	GuidaPath = "/guida-sintetica.pdf"
 )
 
-// DefaultSurveyPath is where the guida's QR code points on the tenant's site until the survey
-// (a later issue) says otherwise through Deps.SurveyURL.
-const DefaultSurveyPath = "/questionario"
-
 // Deps are what the PDF routes need.
 type Deps struct {
 	DB  *tenant.DB
@@ -37,8 +33,10 @@ type Deps struct {
 	Cache *pagecache.Cache
 	// Fonts returns the TrueType files to embed; nil means web.PDFFonts (the binary's own).
 	Fonts func() (regular, bold, italic []byte, err error)
-	// SurveyURL returns the address the guida's QR code points to; nil means the tenant's site
-	// plus DefaultSurveyPath.
+	// SurveyURL returns the address of t's online satisfaction survey, which the guida prints
+	// with a QR code. nil, or "", prints neither: the guida then offers only its paper
+	// questionnaire, handed in at the office. The survey feature sets it once its pages exist,
+	// so that no printed guida leads to a missing page.
 	SurveyURL func(t *tenant.Tenant) string
 }
 
@@ -161,7 +159,6 @@ func (h *handlers) render(ctx context.Context, t *tenant.Tenant, own, amb int, f
 	opts := Options{Fonts: fonts}
 	if h.Cfg != nil {
 		opts.TenantURL = h.Cfg.TenantURL(t.Slug)
-		opts.SurveyURL = opts.TenantURL + DefaultSurveyPath
 	}
 	if h.SurveyURL != nil {
 		opts.SurveyURL = h.SurveyURL(t)

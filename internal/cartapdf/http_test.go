@@ -126,8 +126,14 @@ func TestRoutes(t *testing.T) {
 	require.Equal(t, "application/pdf", res.Header.Get("Content-Type"))
 	require.Equal(t, `inline; filename="guida-sintetica-`+comune.Slug+`-v1.pdf"`, res.Header.Get("Content-Disposition"))
 	txt = flat(pdftotext(t, body))
-	require.Contains(t, txt, cartapdf.SurveyCaption)
-	require.Contains(t, txt, env.Cfg.TenantURL(comune.Slug)+cartapdf.DefaultSurveyPath)
+	// No online survey yet: no QR code, no address of a page that does not exist; the paper
+	// questionnaire, handed in at the office, stays.
+	require.NotContains(t, txt, cartapdf.SurveyCaption)
+	require.NotContains(t, txt, "/questionario")
+	require.NotContains(t, txt, "inquadra")
+	require.Contains(t, txt, "Questionario di gradimento")
+	require.Contains(t, txt, "consegnalo all'ufficio")
+	require.NotContains(t, string(body), "/Subtype /Image", "no QR code image")
 
 	// Nothing published: the Italian 404 page, for both documents.
 	for _, path := range []string{cartapdf.CartaPath, cartapdf.GuidaPath} {
@@ -140,7 +146,14 @@ func TestRoutes(t *testing.T) {
 	// The caller chooses the survey's address.
 	app = newApp(t, env, cartapdf.Deps{SurveyURL: func(tn *tenant.Tenant) string { return "https://questionari.example.it/" + tn.Slug }})
 	_, body = get(t, app, comune, cartapdf.GuidaPath)
-	require.Contains(t, flat(pdftotext(t, body)), "https://questionari.example.it/"+comune.Slug)
+	txt = flat(pdftotext(t, body))
+	require.Contains(t, txt, "https://questionari.example.it/"+comune.Slug)
+	require.Contains(t, txt, cartapdf.SurveyCaption)
+	require.Contains(t, string(body), "/Subtype /Image", "the QR code")
+	// ... and "" means none, as nil does.
+	app = newApp(t, env, cartapdf.Deps{SurveyURL: func(*tenant.Tenant) string { return "" }})
+	_, body = get(t, app, comune, cartapdf.GuidaPath)
+	require.NotContains(t, flat(pdftotext(t, body)), cartapdf.SurveyCaption)
 }
 
 // With the page cache, a PDF is generated once per published version: the second request is

@@ -112,7 +112,8 @@ const MaxDocumentSize = 10 << 20
 // staff edit them before the first publication.
 type DefaultSection struct{ Key, Title, Body string }
 
-// DefaultSections of the general part (seed 001, 002, 003).
+// DefaultSections of the general part (seed 001, 002, 003). They promise only what the service
+// offers today: no page ratings nor online questionnaire until those features exist.
 var DefaultSections = []DefaultSection{
 	{"principi", "Principi fondamentali", `La Carta dei Servizi Sociali è un patto tra l'ente e i cittadini. I servizi sono erogati nel rispetto dei seguenti principi:
 
@@ -133,7 +134,7 @@ L'Ufficio Relazioni con il Pubblico risponde **entro trenta giorni** dalla prese
 I reclami e gli indicatori sulla loro gestione entrano nel Rapporto annuale di valutazione della Carta e nel Piano di miglioramento della qualità.`},
 	{"qualita", "Come misuriamo e miglioriamo la qualità", `Per ogni servizio la Carta indica gli **standard di qualità** che l'ente si impegna a rispettare, con l'indicatore e il valore obiettivo. Ogni anno i valori misurati, i reclami e i risultati dei questionari di soddisfazione sono raccolti nel Rapporto annuale di valutazione; le azioni di miglioramento sono descritte nel Piano di miglioramento.
 
-Il tuo parere conta: puoi valutare ogni pagina di questo sito e rispondere al questionario di soddisfazione.`},
+Il tuo parere conta: puoi compilare il questionario di gradimento che trovi in fondo alla guida sintetica della Carta e consegnarlo all'ufficio, e presentare in ogni momento suggerimenti e segnalazioni.`},
 	{"siti-utili", "Siti istituzionali utili", `- [INPS](https://www.inps.it) — prestazioni previdenziali e assistenziali, ISEE
 - [Ministero del Lavoro e delle Politiche Sociali](https://www.lavoro.gov.it)
 - [Portale dell'assegno unico e dei servizi alle famiglie](https://www.inps.it/it/it/dati-e-bilanci/osservatori-statistici-e-altre-statistiche/assegno-unico-universale.html)

@@ -43,6 +43,9 @@ func SeedCarte(ctx context.Context, store *tenant.Store, d *tenant.DB, publish P
 			return err
 		}
 		if published > 0 {
+			if err := refreshGeneralPart(ctx, d, t, publish); err != nil {
+				return fmt.Errorf("demo general part %s: %w", e.Slug, err)
+			}
 			continue
 		}
 		if err := d.InTx(ctx, t.ID, func(tx *tenant.Tx) error { return seedDraft(ctx, tx, c) }); err != nil {
@@ -63,6 +66,48 @@ func SeedCarte(ctx context.Context, store *tenant.Store, d *tenant.DB, publish P
 		}
 	}
 	return nil
+}
+
+// retiredSections are default texts of the general part that earlier demo Carte published and
+// that are no longer true, by section key: the quality section promised that every page could
+// be rated and an online questionnaire answered, before either existed.
+var retiredSections = map[string]string{
+	"qualita": `Per ogni servizio la Carta indica gli **standard di qualità** che l'ente si impegna a rispettare, con l'indicatore e il valore obiettivo. Ogni anno i valori misurati, i reclami e i risultati dei questionari di soddisfazione sono raccolti nel Rapporto annuale di valutazione; le azioni di miglioramento sono descritte nel Piano di miglioramento.
+
+Il tuo parere conta: puoi valutare ogni pagina di questo sito e rispondere al questionario di soddisfazione.`,
+}
+
+// refreshGeneralPart brings an already published demo Carta up to date: a section of its draft
+// that still holds a retired default text word for word gets today's default, and the draft is
+// published again. Sections staff have edited are left alone.
+func refreshGeneralPart(ctx context.Context, d *tenant.DB, t *tenant.Tenant, publish Publish) error {
+	var changed []string
+	err := d.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
+		secs, err := tx.CatalogSectionList(ctx)
+		if err != nil {
+			return err
+		}
+		for _, s := range secs {
+			if old, ok := retiredSections[s.Key]; !ok || s.Body != old {
+				continue
+			}
+			for _, ds := range catalog.DefaultSections {
+				if ds.Key != s.Key {
+					continue
+				}
+				if _, err := tx.CatalogSectionUpdate(ctx, db.CatalogSectionUpdateParams{ID: s.ID, Title: s.Title, Body: ds.Body}); err != nil {
+					return err
+				}
+				changed = append(changed, s.Title)
+			}
+		}
+		return nil
+	})
+	if err != nil || len(changed) == 0 {
+		return err
+	}
+	_, err = publish(ctx, t, "Parte generale aggiornata: "+strings.Join(changed, ", "))
+	return err
 }
 
 func seedDraft(ctx context.Context, tx *tenant.Tx, c carta) error {

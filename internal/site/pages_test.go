@@ -897,6 +897,11 @@ func TestOtherPages(t *testing.T) {
 	require.Contains(t, body, `<section id="reclami" class="mb-5">`)
 	require.Contains(t, body, "<strong>entro trenta giorni</strong>", "Markdown rendered")
 	require.Contains(t, text(d.root), "Prima pubblicazione 2 marzo 2026 Versione 1 Ultimo aggiornamento 2 marzo 2026")
+	// The default general part promises nothing that does not exist yet (page ratings, an
+	// online survey); the paper questionnaire of the guida does exist.
+	require.NotContains(t, body, "valutare ogni pagina")
+	require.NotContains(t, body, "pagina di questo sito")
+	require.Contains(t, body, "questionario di gradimento che trovi in fondo alla guida sintetica")
 }
 
 func TestPreview(t *testing.T) {
