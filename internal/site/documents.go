@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartasociale/carta/internal/apperr"
+	"github.com/cartasociale/carta/internal/cartapdf"
 	"github.com/cartasociale/carta/internal/catalog"
 	"github.com/cartasociale/carta/internal/db"
 	"github.com/cartasociale/carta/internal/tenant"
@@ -99,4 +100,13 @@ func contentDisposition(name string) string {
 		kind = "inline"
 	}
 	return kind + `; filename="` + ascii + `"; filename*=UTF-8''` + url.PathEscape(name)
+}
+
+// cartaPDFs are the two PDFs of the Carta in force that package cartapdf serves on every
+// published site. Their size is known only once generated, so only the format is shown.
+func cartaPDFs() []documentView {
+	return []documentView{
+		{Title: "La Carta dei Servizi Sociali completa", URL: cartapdf.CartaPath, Type: "PDF"},
+		{Title: "La guida sintetica ai servizi", URL: cartapdf.GuidaPath, Type: "PDF"},
+	}
 }

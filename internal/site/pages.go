@@ -239,6 +239,7 @@ type cartaPage struct {
 	LastUpdateISO    string
 	Note             string
 	Documents        []documentView
+	PDFs             []documentView // the Carta in force as PDF: none on an earlier version's page
 	Services         []serviceCard
 	Old              *oldVersion
 	AmbitoName       string
@@ -256,6 +257,7 @@ func (h *handlers) renderCarta(_ context.Context, r *request, s *Site) (*output,
 	vm := &cartaPage{Page: r.page(s, "La Carta dei Servizi Sociali", web.Crumb{Label: "Home", URL: "/"},
 		web.Crumb{Label: "La Carta dei Servizi"})}
 	h.fillCarta(r, s, vm, "")
+	vm.PDFs = cartaPDFs()
 	return h.html("site/carta", vm, 0)
 }
 
@@ -451,6 +453,7 @@ type managementPage struct {
 	Offices   []officeView
 	People    []personRow
 	Documents []documentView
+	PDFs      []documentView
 }
 
 type personRow struct {
@@ -487,6 +490,7 @@ func (h *handlers) renderManagement(_ context.Context, r *request, s *Site) (*ou
 		vm.People = append(vm.People, row)
 	}
 	vm.Documents = h.documentViews(r.t.Slug, s.Own, s.Own.Documents)
+	vm.PDFs = cartaPDFs()
 	return h.html("site/management", vm, ttlUntil(r.now, NextChange(shown, r.now)))
 }
 

@@ -407,6 +407,7 @@ func TestPublishingANewVersion(t *testing.T) {
 	require.Equal(t, 200, res.StatusCode)
 	require.Contains(t, body, "Versione 1 del 2 marzo 2026 — non è la versione in vigore")
 	require.Contains(t, body, `href="/carta/versioni/1/servizi/consulenza-familiare"`)
+	require.NotContains(t, body, `href="/carta.pdf"`, "the PDFs are of the version in force")
 
 	res, body = get(t, app, host(tn), "/carta/versioni/1/servizi/assistenza-domiciliare-anziani")
 	require.Equal(t, 200, res.StatusCode)
@@ -849,6 +850,25 @@ func TestHome(t *testing.T) {
 	require.NotContains(t, body, "/valuta")
 }
 
+// requirePDFLinks checks that a page links the PDFs of the Carta in force, with their
+// format, inside the section labelled by labelledBy ("" for anywhere in main).
+func requirePDFLinks(t *testing.T, body, labelledBy string) {
+	t.Helper()
+	d := parse(t, body)
+	scope := findAll(d.root, func(n *html.Node) bool { return n.Data == "main" })[0]
+	if labelledBy != "" {
+		sec := findAll(d.root, func(n *html.Node) bool { return attr(n, "aria-labelledby") == labelledBy })
+		require.Len(t, sec, 1, labelledBy)
+		scope = sec[0]
+	}
+	for path, label := range map[string]string{"/carta.pdf": "La Carta dei Servizi Sociali completa", "/guida-sintetica.pdf": "La guida sintetica ai servizi"} {
+		links := findAll(scope, func(n *html.Node) bool { return n.Data == "a" && attr(n, "href") == path })
+		require.Len(t, links, 1, path)
+		require.Equal(t, label, text(links[0]), path)
+		require.Contains(t, text(links[0].Parent), label+" (PDF)", path)
+	}
+}
+
 func TestOtherPages(t *testing.T) {
 	t.Parallel()
 	env := testenv.Get(t)
@@ -867,6 +887,7 @@ func TestOtherPages(t *testing.T) {
 	require.Contains(t, text(d.root), "Anna Bianchi Responsabile del Servizio Sociale")
 	require.Contains(t, body, `href="/documenti/`+idDocCarta.String()+`/carta-dei-servizi.pdf"`)
 	require.Contains(t, body, `href="/opendata"`)
+	requirePDFLinks(t, body, "documenti-titolo")
 
 	_, body = get(t, app, host(tn), "/argomenti")
 	d = parse(t, body)
@@ -897,6 +918,7 @@ func TestOtherPages(t *testing.T) {
 	require.Contains(t, body, `<section id="reclami" class="mb-5">`)
 	require.Contains(t, body, "<strong>entro trenta giorni</strong>", "Markdown rendered")
 	require.Contains(t, text(d.root), "Prima pubblicazione 2 marzo 2026 Versione 1 Ultimo aggiornamento 2 marzo 2026")
+	requirePDFLinks(t, body, "")
 	// The default general part promises nothing that does not exist yet (page ratings, an
 	// online survey); the paper questionnaire of the guida does exist.
 	require.NotContains(t, body, "valutare ogni pagina")
