@@ -7,13 +7,60 @@ package db
 
 import (
 	"context"
+	"time"
 
 	"github.com/google/uuid"
 )
 
+const auditActors = `-- name: AuditActors :many
+SELECT a.actor_id, a.actor_label, coalesce(u.display_name, '')::text AS actor_name, coalesce(u.email, '')::text AS actor_email
+FROM (
+    SELECT actor_id, max(actor_label)::text AS actor_label
+    FROM audit_log
+    WHERE tenant_id = app_tenant()
+    GROUP BY actor_id, CASE WHEN actor_id IS NULL THEN actor_label END
+) a
+LEFT JOIN users u ON u.id = a.actor_id
+ORDER BY a.actor_id IS NULL, lower(coalesce(u.display_name, a.actor_label))
+`
+
+type AuditActorsRow struct {
+	ActorID    *uuid.UUID
+	ActorLabel string
+	ActorName  string
+	ActorEmail string
+}
+
+// Everyone who appears in the tenant's trail: staff members once each (whatever e-mail they
+// had), non-human actors once per label.
+func (q *Queries) AuditActors(ctx context.Context) ([]AuditActorsRow, error) {
+	rows, err := q.db.Query(ctx, auditActors)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditActorsRow{}
+	for rows.Next() {
+		var i AuditActorsRow
+		if err := rows.Scan(
+			&i.ActorID,
+			&i.ActorLabel,
+			&i.ActorName,
+			&i.ActorEmail,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const auditInsert = `-- name: AuditInsert :exec
-INSERT INTO audit_log (tenant_id, actor_id, actor_label, action, object_type, object_id, details, ip, user_agent)
-VALUES (app_tenant(), $1, $2, $3, $4, $5, $6, $7, $8)
+INSERT INTO audit_log (tenant_id, actor_id, actor_label, action, object_type, object_id, object_name, changes, details, ip, user_agent)
+VALUES (app_tenant(), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
 `
 
 type AuditInsertParams struct {
@@ -22,6 +69,8 @@ type AuditInsertParams struct {
 	Action     string
 	ObjectType string
 	ObjectID   string
+	ObjectName string
+	Changes    []byte
 	Details    []byte
 	Ip         string
 	UserAgent  string
@@ -34,6 +83,8 @@ func (q *Queries) AuditInsert(ctx context.Context, arg AuditInsertParams) error 
 		arg.Action,
 		arg.ObjectType,
 		arg.ObjectID,
+		arg.ObjectName,
+		arg.Changes,
 		arg.Details,
 		arg.Ip,
 		arg.UserAgent,
@@ -42,28 +93,69 @@ func (q *Queries) AuditInsert(ctx context.Context, arg AuditInsertParams) error 
 }
 
 const auditList = `-- name: AuditList :many
-SELECT tenant_id, id, at, actor_id, actor_label, action, object_type, object_id, details, ip, user_agent FROM audit_log
-WHERE tenant_id = app_tenant() AND ($2::bigint IS NULL OR id < $2)
-ORDER BY id DESC
-LIMIT $1
+SELECT a.id, a.at, a.actor_id, a.actor_label, a.action, a.object_type, a.object_id, a.object_name,
+       a.changes, a.details, a.ip, a.user_agent,
+       coalesce(u.display_name, '')::text AS actor_name, coalesce(u.email, '')::text AS actor_email
+FROM audit_log a
+LEFT JOIN users u ON u.id = a.actor_id
+WHERE a.tenant_id = app_tenant()
+  AND ($1::bigint IS NULL OR a.id < $1)
+  AND ($2::uuid IS NULL OR a.actor_id = $2)
+  AND ($3::text IS NULL OR (a.actor_id IS NULL AND a.actor_label = $3))
+  AND ($4::text[] IS NULL OR a.action = ANY ($4::text[]))
+  AND ($5::timestamptz IS NULL OR a.at >= $5)
+  AND ($6::timestamptz IS NULL OR a.at < $6)
+ORDER BY a.id DESC
+LIMIT $7
 `
 
 type AuditListParams struct {
-	Limit    int32
-	BeforeID *int64
+	BeforeID   *int64
+	ActorID    *uuid.UUID
+	ActorLabel *string
+	Actions    []string
+	Since      *time.Time
+	Until      *time.Time
+	Limit      int32
 }
 
-func (q *Queries) AuditList(ctx context.Context, arg AuditListParams) ([]AuditLog, error) {
-	rows, err := q.db.Query(ctx, auditList, arg.Limit, arg.BeforeID)
+type AuditListRow struct {
+	ID         int64
+	At         time.Time
+	ActorID    *uuid.UUID
+	ActorLabel string
+	Action     string
+	ObjectType string
+	ObjectID   string
+	ObjectName string
+	Changes    []byte
+	Details    []byte
+	Ip         string
+	UserAgent  string
+	ActorName  string
+	ActorEmail string
+}
+
+// A page of the tenant's trail, newest first, older than before_id when set; each filter
+// applies when set. The actor's current name and e-mail come with each entry.
+func (q *Queries) AuditList(ctx context.Context, arg AuditListParams) ([]AuditListRow, error) {
+	rows, err := q.db.Query(ctx, auditList,
+		arg.BeforeID,
+		arg.ActorID,
+		arg.ActorLabel,
+		arg.Actions,
+		arg.Since,
+		arg.Until,
+		arg.Limit,
+	)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	items := []AuditLog{}
+	items := []AuditListRow{}
 	for rows.Next() {
-		var i AuditLog
+		var i AuditListRow
 		if err := rows.Scan(
-			&i.TenantID,
 			&i.ID,
 			&i.At,
 			&i.ActorID,
@@ -71,9 +163,67 @@ func (q *Queries) AuditList(ctx context.Context, arg AuditListParams) ([]AuditLo
 			&i.Action,
 			&i.ObjectType,
 			&i.ObjectID,
+			&i.ObjectName,
+			&i.Changes,
 			&i.Details,
 			&i.Ip,
 			&i.UserAgent,
+			&i.ActorName,
+			&i.ActorEmail,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const auditObjectsLive = `-- name: AuditObjectsLive :many
+SELECT 'service'::text AS object_type, s.id::text AS object_id, s.title::text AS name, ''::text AS parent_id
+FROM services s WHERE s.tenant_id = app_tenant() AND s.id = ANY ($1::uuid[])
+UNION ALL
+SELECT 'office', o.id::text, o.name, '' FROM offices o WHERE o.tenant_id = app_tenant() AND o.id = ANY ($1::uuid[])
+UNION ALL
+SELECT 'person', p.id::text, p.name, '' FROM people p WHERE p.tenant_id = app_tenant() AND p.id = ANY ($1::uuid[])
+UNION ALL
+SELECT 'category', c.id::text, c.name, '' FROM categories c WHERE c.tenant_id = app_tenant() AND c.id = ANY ($1::uuid[])
+UNION ALL
+SELECT 'section', cs.id::text, cs.title, '' FROM carta_sections cs WHERE cs.tenant_id = app_tenant() AND cs.id = ANY ($1::uuid[])
+UNION ALL
+SELECT 'document', d.id::text, d.title, d.service_id::text FROM documents d
+WHERE d.tenant_id = app_tenant() AND d.id = ANY ($1::uuid[]) AND d.detached_at IS NULL AND d.service_id IS NOT NULL
+UNION ALL
+SELECT 'user', u.id::text, u.email, '' FROM users u
+WHERE u.id = ANY ($1::uuid[])
+  AND EXISTS (SELECT FROM casbin_rule r WHERE r.ptype = 'g' AND r.v0 = u.id::text AND r.v2 = app_tenant()::text)
+`
+
+type AuditObjectsLiveRow struct {
+	ObjectType string
+	ObjectID   string
+	Name       string
+	ParentID   string
+}
+
+// Which of ids still exist in the tenant, by kind, with their current names: the trail links
+// to them. A document links through its service; a user exists while holding a role here.
+func (q *Queries) AuditObjectsLive(ctx context.Context, ids []uuid.UUID) ([]AuditObjectsLiveRow, error) {
+	rows, err := q.db.Query(ctx, auditObjectsLive, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditObjectsLiveRow{}
+	for rows.Next() {
+		var i AuditObjectsLiveRow
+		if err := rows.Scan(
+			&i.ObjectType,
+			&i.ObjectID,
+			&i.Name,
+			&i.ParentID,
 		); err != nil {
 			return nil, err
 		}

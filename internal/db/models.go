@@ -39,6 +39,8 @@ type AuditLog struct {
 	Details    []byte
 	Ip         string
 	UserAgent  string
+	ObjectName string
+	Changes    []byte
 }
 
 type CartaSchedule struct {
