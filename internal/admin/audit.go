@@ -2,6 +2,7 @@ package admin
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,112 +16,71 @@ import (
 // AuditPageSize is how many entries the trail shows at a time.
 const AuditPageSize = 50
 
-// actionLabels names the recorded actions in Italian; unknown ones are shown as recorded.
-var actionLabels = map[string]string{
-	"profile.update":        "Profilo dell'ente aggiornato",
-	"profile.logo.update":   "Logo caricato",
-	"profile.logo.remove":   "Logo rimosso",
-	"tenant.create":         "Ente creato",
-	"tenant.status":         "Stato dell'ente cambiato",
-	"user.invite":           "Utente invitato",
-	"user.create":           "Utente creato",
-	"user.update":           "Utente modificato",
-	"user.disable":          "Utente disattivato",
-	"user.enable":           "Utente riattivato",
-	"user.roles":            "Ruoli modificati",
-	"user.role.grant":       "Ruolo assegnato",
-	"user.role.revoke":      "Ruolo revocato",
-	"auth.login":            "Accesso all'area riservata",
-	"auth.logout":           "Uscita dall'area riservata",
-	"auth.password.reset":   "Password reimpostata",
-	"auth.password.change":  "Password cambiata",
-	"carta.publish":         "Carta pubblicata",
-	"carta.schedule":        "Pubblicazione programmata",
-	"carta.schedule.cancel": "Pubblicazione programmata annullata",
-	"carta.import":          "Servizi importati da foglio di calcolo",
-	"service.create":        "Servizio creato",
-	"service.update":        "Servizio modificato",
-	"service.delete":        "Servizio eliminato",
-	"office.create":         "Ufficio creato",
-	"office.update":         "Ufficio modificato",
-	"office.delete":         "Ufficio eliminato",
-	"person.create":         "Responsabile aggiunto",
-	"person.update":         "Responsabile modificato",
-	"person.delete":         "Responsabile eliminato",
-	"document.upload":       "Documento caricato",
-	"document.remove":       "Documento rimosso",
-	"section.update":        "Parte generale modificata",
-	"ambito.service.hide":   "Servizio dell'ambito nascosto",
-	"ambito.service.show":   "Servizio dell'ambito mostrato di nuovo",
-}
-
-// ActionLabel is the Italian name of a recorded action.
-func ActionLabel(action string) string {
-	if l, ok := actionLabels[action]; ok {
-		return l
-	}
-	return action
-}
-
-var objectLabels = map[string]string{
-	"tenant": "Ente", "user": "Utente", "profile": "Profilo", "service": "Servizio",
-	"complaint": "Reclamo", "carta": "Carta", "carta_schedule": "Pubblicazione programmata",
-	"office": "Ufficio", "person": "Responsabile", "document": "Documento", "section": "Sezione",
-	"category": "Categoria",
-}
-
-// AuditRow is one line of the trail as shown.
-type AuditRow struct {
-	At     time.Time
-	Actor  string
-	Action string
-	Object string
-	IP     string
-}
-
 type auditPage struct {
 	web.Page
-	Rows       []AuditRow
-	NextBefore int64 // 0 when there is nothing older
-	Older      bool  // this is not the newest page
+	Rows     []audit.Row
+	Actors   []audit.Actor
+	Groups   []audit.Group
+	Query    audit.Query
+	Filtered bool
+	Older    bool   // this is not the newest page
+	NextURL  string // the next (older) page, "" when there is nothing older
+	FirstURL string // the newest page with the same filter
 }
+
+// GroupValue is the action filter's value for every action of g.
+func (auditPage) GroupValue(g audit.Group) string { return audit.GroupValue(g) }
 
 func (h *handlers) auditList(c *fiber.Ctx) error {
 	t, err := requireTenant(c)
 	if err != nil {
 		return err
 	}
-	var before *int64
-	if s := c.Query("before"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n <= 0 {
-			return apperr.New(apperr.Invalid, "Il parametro «before» non è valido.")
-		}
-		before = &n
+	q := audit.QueryFrom(func(k string) string { return strings.Clone(c.Query(k)) })
+	f, errs := q.Parse()
+	if msg := errs[audit.ParamBefore]; msg != "" {
+		return apperr.New(apperr.Invalid, msg)
 	}
 	ctx := c.UserContext()
-	var items []audit.Item
+	var trail audit.Page
+	var actors []audit.Actor
 	err = h.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
-		items, err = audit.List(ctx, tx, AuditPageSize+1, before)
+		if actors, err = audit.Actors(ctx, tx); err != nil {
+			return err
+		}
+		if len(errs) > 0 {
+			return nil
+		}
+		trail, err = audit.Trail(ctx, tx, f, AuditPageSize)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	vm := &auditPage{Page: h.page(c, "Registro attività", web.Crumb{Label: "Registro attività"}), Older: before != nil}
-	if len(items) > AuditPageSize {
-		items = items[:AuditPageSize]
-		vm.NextBefore = items[len(items)-1].ID
+	vm := &auditPage{Page: h.page(c, "Registro attività", web.Crumb{Label: "Registro attività"}),
+		Actors: actors, Groups: audit.Groups, Query: q, Filtered: q.Filtered(), Older: f.Before > 0}
+	vm.Errors = errs
+	// A day typed as 1/3/2026 is shown back as the date field expects it.
+	vm.Form = map[string]string{audit.ParamFrom: q.From, audit.ParamTo: q.To}
+	if f.Since != nil {
+		vm.Form[audit.ParamFrom] = f.Since.Format(time.DateOnly)
 	}
-	for _, it := range items {
-		obj := it.ObjectType
-		if l, ok := objectLabels[obj]; ok {
-			obj = l
-		}
-		if it.ObjectID != "" && it.ObjectID != t.ID.String() {
-			obj += " " + it.ObjectID
-		}
-		vm.Rows = append(vm.Rows, AuditRow{At: it.At, Actor: it.Actor, Action: ActionLabel(it.Action), Object: obj, IP: it.IP})
+	if f.Until != nil {
+		vm.Form[audit.ParamTo] = f.Until.AddDate(0, 0, -1).Format(time.DateOnly)
 	}
-	return h.Render.Render(c, fiber.StatusOK, "admin/audit", vm)
+	filter := q.Values()
+	vm.FirstURL = "/admin/registro"
+	if enc := filter.Encode(); enc != "" {
+		vm.FirstURL += "?" + enc
+	}
+	if trail.NextBefore > 0 {
+		filter.Set(audit.ParamBefore, strconv.FormatInt(trail.NextBefore, 10))
+		vm.NextURL = "/admin/registro?" + filter.Encode()
+	}
+	vm.Rows = trail.Rows
+	status := fiber.StatusOK
+	if len(errs) > 0 {
+		status = fiber.StatusUnprocessableEntity
+	}
+	return h.Render.Render(c, status, "admin/audit", vm)
 }
