@@ -28,6 +28,11 @@ const MaxValue = 200
 // created object; with after nil, of a deleted one. Values are truncated to MaxValue
 // characters; a field whose name speaks of a password, token or secret is never recorded.
 func Changes(before, after map[string]string) []Change {
+	return changes(before, after, fieldRank)
+}
+
+// changes is Changes with the fields in the order of rank (then alphabetical).
+func changes(before, after map[string]string, rank map[string]int) []Change {
 	var out []Change
 	seen := map[string]bool{}
 	add := func(field string) {
@@ -48,8 +53,8 @@ func Changes(before, after map[string]string) []Change {
 		add(f)
 	}
 	slices.SortFunc(out, func(x, y Change) int {
-		rx, okx := fieldRank[x.Field]
-		ry, oky := fieldRank[y.Field]
+		rx, okx := rank[x.Field]
+		ry, oky := rank[y.Field]
 		switch {
 		case okx && oky && rx != ry:
 			return rx - ry
@@ -91,26 +96,26 @@ func Truncate(s string, n int) string {
 // field nobody named (a password, a token, an id) never reaches the trail.
 //
 // A field holding the id of another object (the office of a service) is written as that
-// object's name, looked up in refs: slices of structs with an ID (uuid.UUID) and a Name or
-// Title field, e.g. the tenant's offices and people.
+// object's name, looked up in refs: slices of structs with an ID (uuid.UUID) or a Code and a
+// Name or Title field, e.g. the tenant's offices, people and categories.
 func Snapshot(kind string, v any, refs ...any) map[string]string {
 	return snapshot(kind, v, false, refs)
 }
 
 // Created lists the main fields of v, an object of kind just created (see Snapshot).
 func Created(kind string, v any, refs ...any) []Change {
-	return Changes(nil, snapshot(kind, v, true, refs))
+	return changes(nil, snapshot(kind, v, true, refs), kindRank[kind])
 }
 
 // Deleted lists the main fields of v, an object of kind being deleted (see Snapshot).
 func Deleted(kind string, v any, refs ...any) []Change {
-	return Changes(snapshot(kind, v, true, refs), nil)
+	return changes(snapshot(kind, v, true, refs), nil, kindRank[kind])
 }
 
 // Updated lists the fields that differ between before and after, two states of an object of
 // kind (see Snapshot).
 func Updated(kind string, before, after any, refs ...any) []Change {
-	return Changes(snapshot(kind, before, false, refs), snapshot(kind, after, false, refs))
+	return changes(snapshot(kind, before, false, refs), snapshot(kind, after, false, refs), kindRank[kind])
 }
 
 func snapshot(kind string, v any, mainOnly bool, refs []any) map[string]string {
@@ -129,6 +134,8 @@ func snapshot(kind string, v any, mainOnly bool, refs []any) map[string]string {
 		s := format(val, names)
 		if l, ok := f.values[s]; ok {
 			s = l
+		} else if n, ok := names[s]; ok && f.byCode {
+			s = n
 		}
 		out[f.label] = s
 	}
@@ -167,13 +174,20 @@ func refNames(refs []any) map[string]string {
 			if e.Kind() != reflect.Struct {
 				continue
 			}
-			id, ok := e.FieldByName("ID").Interface().(uuid.UUID)
-			if !ok {
-				continue
+			var keys []string
+			if f := e.FieldByName("ID"); f.IsValid() {
+				if id, ok := f.Interface().(uuid.UUID); ok {
+					keys = append(keys, id.String())
+				}
+			}
+			if f := e.FieldByName("Code"); f.IsValid() && f.Kind() == reflect.String && f.String() != "" {
+				keys = append(keys, f.String())
 			}
 			for _, n := range []string{"Name", "Title", "Email"} {
 				if f := e.FieldByName(n); f.IsValid() && f.Kind() == reflect.String && f.String() != "" {
-					names[id.String()] = f.String()
+					for _, k := range keys {
+						names[k] = f.String()
+					}
 					break
 				}
 			}

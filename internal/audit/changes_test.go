@@ -57,6 +57,13 @@ type svc struct {
 	ResetToken   string     `json:"reset_token"`
 	Deadlines    []deadline `json:"deadlines"`
 	Undocumented string     `json:"undocumented"`
+	Category     string     `json:"category_code"`
+}
+
+type category struct {
+	ID   uuid.UUID
+	Code string
+	Name string
 }
 
 type deadline struct {
@@ -74,7 +81,11 @@ func TestSnapshotTakesOnlyNamedFieldsInItalian(t *testing.T) {
 	after.Status, after.Keywords, after.OfficeID, after.Password, after.Position = "sospeso", []string{"anziani", "casa"}, &o2, "altra", 2
 	after.Deadlines = []deadline{{"Domande", "2026-03-31"}}
 
-	snap := audit.Snapshot("service", before, offices)
+	snap := audit.Snapshot("service", svc{Category: "ELD"}, []category{{uuid.New(), "ELD", "Anziani"}})
+	require.Equal(t, "Anziani", snap["Area di utenza"], "a code by the name of what it names")
+	require.Equal(t, "ELD", audit.Snapshot("service", svc{Category: "ELD"})["Area di utenza"])
+
+	snap = audit.Snapshot("service", before, offices)
 	require.Equal(t, "Attivo", snap["Stato"], "a code by its Italian name")
 	require.Equal(t, "Segretariato sociale", snap["Ufficio a cui rivolgersi"], "an id by the name of what it points to")
 	for _, v := range snap {

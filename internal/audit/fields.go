@@ -10,6 +10,7 @@ type field struct {
 	key, label string
 	values     map[string]string
 	main       bool
+	byCode     bool // the value is the code of another object, shown by that object's name
 }
 
 // fieldLabels are the fields Snapshot records, by kind of object, in the order the staff
@@ -20,7 +21,7 @@ var fieldLabels = map[string][]field{
 		{key: "slug", label: "Indirizzo della pagina", main: true},
 		{key: "status", label: "Stato", values: map[string]string{"attivo": "Attivo", "sospeso": "Sospeso", "archiviato": "Archiviato"}, main: true},
 		{key: "status_reason", label: "Motivo dello stato"},
-		{key: "category_code", label: "Area di utenza", main: true},
+		{key: "category_code", label: "Area di utenza", main: true, byCode: true},
 		{key: "macro_level", label: "Livello di servizio (macro livello)"},
 		{key: "nomenclator_code", label: "Codice del nomenclatore"},
 		{key: "short_description", label: "Descrizione breve", main: true},
@@ -118,6 +119,18 @@ var fieldRank = func() map[string]int {
 			if r, ok := m[f.label]; !ok || i < r {
 				m[f.label] = i
 			}
+		}
+	}
+	return m
+}()
+
+// kindRank orders the changes of an object of each kind exactly as its form shows the fields.
+var kindRank = func() map[string]map[string]int {
+	m := map[string]map[string]int{}
+	for kind, fields := range fieldLabels {
+		m[kind] = map[string]int{}
+		for i, f := range fields {
+			m[kind][f.label] = i
 		}
 	}
 	return m
