@@ -93,7 +93,7 @@ func (m *Main) Tenant(ctx context.Context, args []string) error {
 				return err
 			}
 			return audit.Record(ctx, tx, audit.Entry{Action: "tenant.create", ObjectType: "tenant",
-				ObjectID: t.ID.String(), Details: map[string]any{"slug": t.Slug, "kind": t.Kind, "name": t.Name}})
+				ObjectID: t.ID.String(), ObjectName: t.Name, Details: map[string]any{"slug": t.Slug, "kind": t.Kind, "name": t.Name}})
 		}); err != nil {
 			return err
 		}

@@ -525,7 +525,8 @@ func (e *Enforcer) changeByEmail(ctx context.Context, email, tenantSlug, role st
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{
-			Action: action, ObjectType: "user", ObjectID: userID.String(),
+			Action: action, ObjectType: "user", ObjectID: userID.String(), ObjectName: email,
+			Changes: audit.Changes(map[string]string{"Ruoli": audit.Join(current, RoleLabel)}, map[string]string{"Ruoli": audit.Join(next, RoleLabel)}),
 			Details: map[string]any{"email": email, "role": role},
 		})
 	})

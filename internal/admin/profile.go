@@ -340,8 +340,10 @@ func (h *handlers) profileSave(c *fiber.Ctx) error {
 		}); err != nil {
 			return fmt.Errorf("save profile: %w", err)
 		}
+		before := inputFromProfile(old)
 		return audit.Record(ctx, tx, audit.Entry{
-			Action: "profile.update", ObjectType: "tenant", ObjectID: t.ID.String(),
+			Action: "profile.update", ObjectType: "tenant", ObjectID: t.ID.String(), ObjectName: t.Name,
+			Changes: audit.Updated("profile", before.Form(), in.Form()),
 			Details: map[string]any{"changed": changedFields(inputFromProfile(old), in)},
 		})
 	})
@@ -427,7 +429,7 @@ func (h *handlers) logoUpload(c *fiber.Ctx) error {
 			return fmt.Errorf("save logo: %w", err)
 		}
 		return audit.Record(ctx, tx, audit.Entry{
-			Action: "profile.logo.update", ObjectType: "tenant", ObjectID: t.ID.String(),
+			Action: "profile.logo.update", ObjectType: "tenant", ObjectID: t.ID.String(), ObjectName: t.Name,
 			Details: map[string]any{"content_type": ct, "bytes": len(data)},
 		})
 	})
@@ -450,7 +452,7 @@ func (h *handlers) logoRemove(c *fiber.Ctx) error {
 			return fmt.Errorf("remove logo: %w", err)
 		}
 		return audit.Record(ctx, tx, audit.Entry{
-			Action: "profile.logo.remove", ObjectType: "tenant", ObjectID: t.ID.String(),
+			Action: "profile.logo.remove", ObjectType: "tenant", ObjectID: t.ID.String(), ObjectName: t.Name,
 		})
 	})
 	if err != nil {

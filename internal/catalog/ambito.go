@@ -178,7 +178,8 @@ func (h *ui) ambitoHide(c *fiber.Ctx) error {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "catalog.ambito.hide", ObjectType: "ambito_service",
-			ObjectID: id.String(), Details: map[string]any{"title": s.Title, "reason": reason}})
+			ObjectID: id.String(), ObjectName: s.Title, Changes: audit.Changes(nil, map[string]string{"Motivo": reason}),
+			Details: map[string]any{"title": s.Title, "reason": reason}})
 	})
 	if err != nil {
 		return err

@@ -143,7 +143,9 @@ func (h *ui) categoryCreate(c *fiber.Ctx) error {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "catalog.category.create", ObjectType: "category",
-			ObjectID: id.String(), Details: map[string]any{"code": code, "name": form["name"]}})
+			ObjectID: id.String(), ObjectName: form["name"],
+			Changes: audit.Created("category", map[string]string{"code": code, "name": form["name"], "description": form["description"]}),
+			Details: map[string]any{"code": code, "name": form["name"]}})
 	})
 	if isUnique(err) {
 		errs["code"], err = msgCodeTaken, nil
@@ -234,7 +236,9 @@ func (h *ui) categorySave(c *fiber.Ctx) error {
 				return err
 			}
 			return audit.Record(ctx, tx, audit.Entry{Action: "catalog.category.update", ObjectType: "category",
-				ObjectID: cat.ID.String(), Details: map[string]any{"code": code, "name": form["name"]}})
+				ObjectID: cat.ID.String(), ObjectName: form["name"],
+				Changes: audit.Updated("category", cat, map[string]string{"code": code, "name": form["name"], "description": form["description"]}),
+				Details: map[string]any{"code": code, "name": form["name"]}})
 		})
 		if isUnique(err) {
 			errs["code"], err = msgCodeTaken, nil
@@ -266,7 +270,8 @@ func (h *ui) categoryDelete(c *fiber.Ctx) error {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "catalog.category.delete", ObjectType: "category",
-			ObjectID: cat.ID.String(), Details: map[string]any{"code": cat.Code, "name": cat.Name, "services": used}})
+			ObjectID: cat.ID.String(), ObjectName: cat.Name, Changes: audit.Deleted("category", cat),
+			Details: map[string]any{"code": cat.Code, "name": cat.Name, "services": used}})
 	})
 	if err != nil {
 		return err

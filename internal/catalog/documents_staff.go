@@ -139,7 +139,9 @@ func (h *ui) documentUpload(c *fiber.Ctx) error {
 			return fmt.Errorf("insert document: %w", err)
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "catalog.document.upload", ObjectType: "document",
-			ObjectID: id.String(), Details: map[string]any{"service": s.Slug, "title": form["title"], "filename": name,
+			ObjectID: id.String(), ObjectName: form["title"], Changes: audit.Changes(nil, map[string]string{
+				"Servizio": s.Title, "File": name, "Dimensione": fmt.Sprintf("%d KB", (len(data)+1023)/1024)}),
+			Details: map[string]any{"service": s.Slug, "title": form["title"], "filename": name,
 				"content_type": ct, "bytes": len(data), "sha256": sum}})
 	})
 	if err != nil {
@@ -222,7 +224,8 @@ func (h *ui) documentRemove(c *fiber.Ctx) error {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "catalog.document.remove", ObjectType: "document",
-			ObjectID: docID.String(), Details: map[string]any{"service": s.Slug, "title": d.Title, "kept_for_history": published}})
+			ObjectID: docID.String(), ObjectName: d.Title, Changes: audit.Changes(map[string]string{"Servizio": s.Title, "File": d.Filename}, nil),
+			Details: map[string]any{"service": s.Slug, "title": d.Title, "kept_for_history": published}})
 	})
 	if err != nil {
 		return err

@@ -237,7 +237,12 @@ func (h *ui) officeSubmit(c *fiber.Ctx, stored *Office) error {
 			if err != nil {
 				return err
 			}
+			changes := audit.Created("office", o)
+			if stored != nil {
+				changes = audit.Updated("office", *stored, o)
+			}
 			return audit.Record(ctx, tx, audit.Entry{Action: action, ObjectType: "office", ObjectID: id.String(),
+				ObjectName: o.Name, Changes: changes,
 				Details: map[string]any{"slug": o.Slug, "name": o.Name, "main_desk": o.MainDesk}})
 		})
 		if isUnique(err) {
@@ -269,7 +274,8 @@ func (h *ui) officeDelete(c *fiber.Ctx) error {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "catalog.office.delete", ObjectType: "office",
-			ObjectID: o.ID.String(), Details: map[string]any{"slug": o.Slug, "name": o.Name}})
+			ObjectID: o.ID.String(), ObjectName: o.Name, Changes: audit.Deleted("office", o),
+			Details: map[string]any{"slug": o.Slug, "name": o.Name}})
 	})
 	if err != nil {
 		return err
@@ -423,7 +429,9 @@ func (h *ui) hoursSave(c *fiber.Ctx) error {
 			summary = append(summary, Interval{Weekday: iv.day, Opens: clockString(iv.opens), Closes: clockString(iv.closes)})
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "catalog.office.hours", ObjectType: "office",
-			ObjectID: o.ID.String(), Details: map[string]any{"hours": SummarizeHours(summary)}})
+			ObjectID: o.ID.String(), ObjectName: o.Name,
+			Changes: audit.Changes(map[string]string{"Orari": SummarizeHours(o.Hours)}, map[string]string{"Orari": SummarizeHours(summary)}),
+			Details: map[string]any{"hours": SummarizeHours(summary)}})
 	})
 	if err != nil {
 		return err
@@ -571,7 +579,9 @@ func (h *ui) exceptionCreate(c *fiber.Ctx) error {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "catalog.office.exception.create", ObjectType: "office_exception",
-			ObjectID: strconv.FormatInt(id, 10), Details: map[string]any{"office": officeName, "from": from.Format("2006-01-02"),
+			ObjectID: strconv.FormatInt(id, 10), ObjectName: officeName, Changes: audit.Changes(nil, map[string]string{
+				"Dal": web.DateIT(from), "Al": web.DateIT(to), "Motivo": p.Reason}),
+			Details: map[string]any{"office": officeName, "from": from.Format("2006-01-02"),
 				"to": to.Format("2006-01-02"), "closed": p.Closed, "reason": p.Reason}})
 	})
 	if err != nil {

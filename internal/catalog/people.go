@@ -205,7 +205,12 @@ func (h *ui) personSubmit(c *fiber.Ctx, stored *Person) error {
 		if err != nil {
 			return err
 		}
+		changes := audit.Created("person", p, offices)
+		if stored != nil {
+			changes = audit.Updated("person", *stored, p, offices)
+		}
 		return audit.Record(ctx, tx, audit.Entry{Action: action, ObjectType: "person", ObjectID: p.ID.String(),
+			ObjectName: p.Name, Changes: changes,
 			Details: map[string]any{"name": p.Name, "role_title": p.RoleTitle}})
 	})
 	if err != nil {
@@ -229,7 +234,8 @@ func (h *ui) personDelete(c *fiber.Ctx) error {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "catalog.person.delete", ObjectType: "person",
-			ObjectID: p.ID.String(), Details: map[string]any{"name": p.Name}})
+			ObjectID: p.ID.String(), ObjectName: p.Name, Changes: audit.Deleted("person", p),
+			Details: map[string]any{"name": p.Name}})
 	})
 	if err != nil {
 		return err

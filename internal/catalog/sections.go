@@ -121,7 +121,8 @@ func (h *ui) sectionCreate(c *fiber.Ctx) error {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "catalog.section.create", ObjectType: "section",
-			ObjectID: id.String(), Details: map[string]any{"key": key, "title": form["title"]}})
+			ObjectID: id.String(), ObjectName: form["title"], Changes: audit.Created("section", form),
+			Details: map[string]any{"key": key, "title": form["title"]}})
 	})
 	if err != nil {
 		return err
@@ -179,7 +180,8 @@ func (h *ui) sectionSave(c *fiber.Ctx) error {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "catalog.section.update", ObjectType: "section",
-			ObjectID: s.ID.String(), Details: map[string]any{"key": s.Key, "title": form["title"]}})
+			ObjectID: s.ID.String(), ObjectName: form["title"], Changes: audit.Updated("section", s, form),
+			Details: map[string]any{"key": s.Key, "title": form["title"]}})
 	})
 	if err != nil {
 		return err
@@ -217,7 +219,7 @@ func (h *ui) sectionMove(c *fiber.Ctx) error {
 			}
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "catalog.section.move", ObjectType: "section",
-			ObjectID: s.ID.String(), Details: map[string]any{"key": s.Key, "position": slices.Index(order, s.ID) + 1}})
+			ObjectID: s.ID.String(), ObjectName: s.Title, Details: map[string]any{"key": s.Key, "position": slices.Index(order, s.ID) + 1}})
 	})
 	if err != nil {
 		return err
@@ -239,7 +241,8 @@ func (h *ui) sectionDelete(c *fiber.Ctx) error {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "catalog.section.delete", ObjectType: "section",
-			ObjectID: s.ID.String(), Details: map[string]any{"key": s.Key, "title": s.Title}})
+			ObjectID: s.ID.String(), ObjectName: s.Title, Changes: audit.Deleted("section", s),
+			Details: map[string]any{"key": s.Key, "title": s.Title}})
 	})
 	if err != nil {
 		return err

@@ -307,14 +307,16 @@ func (h *ui) serviceSubmit(c *fiber.Ctx, id uuid.UUID) error {
 				return err
 			}
 			return audit.Record(ctx, tx, audit.Entry{Action: "catalog.service.create", ObjectType: "service",
-				ObjectID: newID.String(), Details: map[string]any{"slug": svc.Slug, "title": svc.Title}})
+				ObjectID: newID.String(), ObjectName: svc.Title, Changes: audit.Created("service", svc, refs.Offices, refs.People, refs.Categories),
+				Details: map[string]any{"slug": svc.Slug, "title": svc.Title}})
 		}
 		svc.ID, svc.Position, svc.Documents = id, original.Position, original.Documents
 		if err := updateService(ctx, tx, &svc, refs, original.Standards, by); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "catalog.service.update", ObjectType: "service",
-			ObjectID: id.String(), Details: map[string]any{"slug": svc.Slug, "changed": changedFields(original, svc)}})
+			ObjectID: id.String(), ObjectName: svc.Title, Changes: audit.Updated("service", original, svc, refs.Offices, refs.People, refs.Categories),
+			Details: map[string]any{"slug": svc.Slug, "changed": changedFields(original, svc)}})
 	})
 	switch {
 	case isUnique(err):
@@ -544,13 +546,14 @@ func (h *ui) serviceDelete(c *fiber.Ctx) error {
 				return err
 			}
 			return audit.Record(ctx, tx, audit.Entry{Action: "catalog.service.archive", ObjectType: "service",
-				ObjectID: id.String(), Details: details})
+				ObjectID: id.String(), ObjectName: s.Title, Details: details,
+				Changes: audit.Changes(map[string]string{"Stato": StatusLabel(s.Status)}, map[string]string{"Stato": "Archiviato"})})
 		}
 		if _, err := tx.CatalogServiceDelete(ctx, id); err != nil {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "catalog.service.delete", ObjectType: "service",
-			ObjectID: id.String(), Details: details})
+			ObjectID: id.String(), ObjectName: s.Title, Changes: audit.Deleted("service", s), Details: details})
 	})
 	if err != nil {
 		return err
@@ -610,8 +613,14 @@ func (h *ui) serviceMove(c *fiber.Ctx) error {
 				return err
 			}
 		}
+		var title string
+		for _, r := range rows {
+			if r.ID == id {
+				title = r.Title
+			}
+		}
 		return audit.Record(ctx, tx, audit.Entry{Action: "catalog.service.move", ObjectType: "service",
-			ObjectID: id.String(), Details: map[string]any{"position": slices.Index(order, id) + 1}})
+			ObjectID: id.String(), ObjectName: title, Details: map[string]any{"position": slices.Index(order, id) + 1}})
 	})
 	if err != nil {
 		return err

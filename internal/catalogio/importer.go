@@ -81,6 +81,8 @@ func Import(ctx context.Context, d *tenant.DB, t *tenant.Tenant, data []byte) (*
 		res.Created, res.Updated, res.Unchanged = len(plan.create), len(plan.update), plan.unchanged
 		return audit.Record(ctx, tx, audit.Entry{
 			Action: "carta.import", ObjectType: "carta", ObjectID: t.ID.String(),
+			Changes: audit.Changes(nil, map[string]string{"Formato": strings.ToUpper(string(tab.format)), "Righe": fmt.Sprint(len(tab.rows)),
+				"Servizi creati": fmt.Sprint(res.Created), "Servizi aggiornati": fmt.Sprint(res.Updated), "Servizi invariati": fmt.Sprint(res.Unchanged)}),
 			Details: map[string]any{
 				"format": string(tab.format), "rows": len(tab.rows), "columns": presentKeys(cols),
 				"created": res.Created, "updated": res.Updated, "unchanged": res.Unchanged,

@@ -268,7 +268,8 @@ func (s *Service) publishTx(ctx context.Context, tx *tenant.Tx, t *tenant.Tenant
 		return nil, err
 	}
 	if err := audit.Record(ctx, tx, audit.Entry{
-		Action: "carta.publish", ObjectType: "carta", ObjectID: fmt.Sprint(c.Version),
+		Action: "carta.publish", ObjectType: "carta", ObjectID: fmt.Sprint(c.Version), ObjectName: fmt.Sprintf("Versione %d", c.Version),
+		Changes: audit.Changes(nil, map[string]string{"Versione": fmt.Sprint(c.Version), "Nota": note, "Servizi": fmt.Sprint(len(c.Services))}),
 		Details: map[string]any{"version": c.Version, "note": note, "services": len(c.Services), "publisher": by.Label},
 	}); err != nil {
 		return nil, err

@@ -14,6 +14,7 @@ import (
 	"github.com/cartasociale/carta/internal/audit"
 	"github.com/cartasociale/carta/internal/catalog"
 	"github.com/cartasociale/carta/internal/db"
+	"github.com/cartasociale/carta/internal/itlang"
 	"github.com/cartasociale/carta/internal/jobs"
 	"github.com/cartasociale/carta/internal/principal"
 	"github.com/cartasociale/carta/internal/tenant"
@@ -77,7 +78,8 @@ func (s *Service) Schedule(ctx context.Context, t *tenant.Tenant, at time.Time, 
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{
-			Action: "carta.schedule", ObjectType: "carta_schedule", ObjectID: id.String(),
+			Action: "carta.schedule", ObjectType: "carta_schedule", ObjectID: id.String(), ObjectName: "Pubblicazione " + itlang.DatePrep("del", at),
+			Changes: audit.Changes(nil, map[string]string{"Data e ora": itlang.DateTime(at), "Nota": note}),
 			Details: map[string]any{"publish_at": at.Format(time.RFC3339), "note": note},
 		})
 	})

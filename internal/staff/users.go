@@ -291,7 +291,8 @@ func (h *handlers) invite(c *fiber.Ctx) error {
 				return err
 			}
 			return audit.Record(ctx, tx, audit.Entry{
-				Action: "user.invite", ObjectType: "user", ObjectID: id.String(),
+				Action: "user.invite", ObjectType: "user", ObjectID: id.String(), ObjectName: email,
+				Changes: audit.Changes(nil, map[string]string{"Nome": name, "Email": email, "Ruoli": audit.Join(roles, access.RoleLabel)}),
 				Details: map[string]any{"email": email, "name": name, "roles": roles},
 			})
 		})
@@ -391,7 +392,8 @@ func (h *handlers) save(c *fiber.Ctx) error {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{
-			Action: "user.roles", ObjectType: "user", ObjectID: id.String(),
+			Action: "user.roles", ObjectType: "user", ObjectID: id.String(), ObjectName: m.Email,
+			Changes: audit.Changes(map[string]string{"Ruoli": audit.Join(m.Roles, access.RoleLabel)}, map[string]string{"Ruoli": audit.Join(roles, access.RoleLabel)}),
 			Details: map[string]any{"email": m.Email, "added": added, "removed": removed},
 		})
 	})
@@ -441,7 +443,8 @@ func (h *handlers) remove(c *fiber.Ctx) error {
 			return err
 		}
 		return audit.Record(ctx, tx, audit.Entry{
-			Action: "user.remove", ObjectType: "user", ObjectID: id.String(),
+			Action: "user.remove", ObjectType: "user", ObjectID: id.String(), ObjectName: m.Email,
+			Changes: audit.Changes(map[string]string{"Nome": m.Name, "Ruoli": audit.Join(m.Roles, access.RoleLabel)}, nil),
 			Details: map[string]any{"email": m.Email, "removed": removed},
 		})
 	})
