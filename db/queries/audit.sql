@@ -52,4 +52,4 @@ WHERE d.tenant_id = app_tenant() AND d.id = ANY (sqlc.arg('ids')::uuid[]) AND d.
 UNION ALL
 SELECT 'user', u.id::text, u.email, '' FROM users u
 WHERE u.id = ANY (sqlc.arg('ids')::uuid[])
-  AND EXISTS (SELECT FROM casbin_rule r WHERE r.ptype = 'g' AND r.v0 = u.id::text AND r.v2 = app_tenant()::text);
+  AND EXISTS (SELECT FROM casbin_rule r WHERE r.ptype = 'g' AND r.v0 = 'user:' || u.id::text AND r.v2 = app_tenant()::text);

@@ -242,3 +242,65 @@ func TestAuditTrailOfAnotherTenantStaysHidden(t *testing.T) {
 	_, body := f.get(t, "/admin/registro")
 	require.Contains(t, body, "Servizio nostro")
 }
+
+// changesOf returns the changes of the newest entry with that action.
+func (f *fixture) changesOf(t *testing.T, action string) (string, []audit.Change) {
+	t.Helper()
+	for _, it := range f.auditItems(t) {
+		if it.Action == action {
+			return it.ObjectName, it.Changes
+		}
+	}
+	t.Fatalf("no %s entry", action)
+	return "", nil
+}
+
+func TestAuditEntriesOfTheCatalogueAndProfileSayWhatChanged(t *testing.T) {
+	t.Parallel()
+	f := setup(t, nil).withCatalog(t)
+
+	// Office: created, then renamed.
+	res, body := f.postForm(t, "/admin/carta/uffici/nuovo", url.Values{"name": {"Segretariato sociale"}, "city": {"Cerveteri"}, "notes": {"Dal cortile."}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, body)
+	office := uuidRE.FindString(res.Header.Get("Location"))
+	name, changes := f.changesOf(t, "catalog.office.create")
+	require.Equal(t, "Segretariato sociale", name)
+	require.Equal(t, []audit.Change{{Field: "Nome", After: "Segretariato sociale"}, {Field: "Città", After: "Cerveteri"},
+		{Field: "Sportello unico", After: "No"}}, changes, "the main fields, in the form's order")
+	res, _ = f.postForm(t, "/admin/carta/uffici/"+office, url.Values{"name": {"Sportello sociale"}, "city": {"Cerveteri"}, "notes": {"Dal cortile."}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	name, changes = f.changesOf(t, "catalog.office.update")
+	require.Equal(t, "Sportello sociale", name)
+	require.Equal(t, []audit.Change{{Field: "Nome", Before: "Segretariato sociale", After: "Sportello sociale"},
+		{Field: "Indirizzo della pagina", Before: "segretariato-sociale", After: "sportello-sociale"}}, changes)
+
+	// Person: the office by its name, never its id.
+	res, body = f.postForm(t, "/admin/carta/persone/nuova", url.Values{"name": {"Maria Bianchi"}, "office": {office}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, body)
+	name, changes = f.changesOf(t, "catalog.person.create")
+	require.Equal(t, "Maria Bianchi", name)
+	require.Equal(t, []audit.Change{{Field: "Nome", After: "Maria Bianchi"}, {Field: "Ufficio", After: "Sportello sociale"}}, changes)
+
+	// Category and a section of the general part.
+	res, body = f.postForm(t, "/admin/carta/categorie", url.Values{"name": {"Giovani"}, "description": {"Under 30"}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, body)
+	name, changes = f.changesOf(t, "catalog.category.create")
+	require.Equal(t, "Giovani", name)
+	require.Equal(t, []audit.Change{{Field: "Nome", After: "Giovani"}, {Field: "Codice", After: "GIOVANI"}, {Field: "Descrizione", After: "Under 30"}}, changes)
+	res, body = f.postForm(t, "/admin/carta/parte-generale/nuova", url.Values{"title": {"Carta di cittadinanza"}, "body": {"Testo."}})
+	require.Equal(t, http.StatusSeeOther, res.StatusCode, body)
+	name, changes = f.changesOf(t, "catalog.section.create")
+	require.Equal(t, "Carta di cittadinanza", name)
+	require.Equal(t, []audit.Change{{Field: "Titolo", After: "Carta di cittadinanza"}, {Field: "Testo", After: "Testo."}}, changes)
+
+	// The ente's profile: each field that changed, by its Italian name.
+	res, _ = f.postForm(t, "/admin/ente", validForm())
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	form := validForm()
+	form.Set("pec", "nuova@pec.comune.example.it")
+	res, _ = f.postForm(t, "/admin/ente", form)
+	require.Equal(t, http.StatusSeeOther, res.StatusCode)
+	name, changes = f.changesOf(t, "profile.update")
+	require.Equal(t, f.tenant.Name, name)
+	require.Equal(t, []audit.Change{{Field: "PEC", Before: "protocollo@pec.comune.example.it", After: "nuova@pec.comune.example.it"}}, changes)
+}

@@ -2,6 +2,8 @@ package audit_test
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cartasociale/carta/internal/access"
 	"github.com/cartasociale/carta/internal/audit"
 	"github.com/cartasociale/carta/internal/itlang"
 	"github.com/cartasociale/carta/internal/principal"
@@ -192,7 +195,7 @@ func TestTrailNamesAndLinksObjects(t *testing.T) {
 		"INSERT INTO services (tenant_id, slug, title) VALUES ($1, 'assistenza', 'Assistenza domiciliare') RETURNING id", tn.ID).Scan(&live))
 	gone = uuid.New()
 	_, err := env.Admin.Exec(ctx, "INSERT INTO casbin_rule (ptype, v0, v1, v2) VALUES ('g', $1, 'redattore', $2)",
-		maria.UserID.String(), tn.ID.String())
+		access.Subject(maria.UserID), tn.ID.String())
 	require.NoError(t, err)
 
 	record(t, env, ctx, tn, maria, audit.Entry{Action: "catalog.service.delete", ObjectType: "service", ObjectID: gone.String(),
@@ -284,4 +287,27 @@ func TestATenantNeverSeesAnothersTrail(t *testing.T) {
 		return err
 	})
 	require.Error(t, err)
+}
+
+func TestRoleGrantFromTheCommandLineNamesUserAndRoles(t *testing.T) {
+	t.Parallel()
+	env := testenv.Get(t)
+	tn := env.NewTenant(t, tenant.KindComune)
+	anna := staff(t, env, "Anna Verdi")
+	ctx := audit.WithActorLabel(context.Background(), "cli:user grant")
+	enf, err := access.New(ctx, access.Deps{DB: env.DB, Redis: env.Redis, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	t.Cleanup(enf.Close)
+	require.NoError(t, enf.GrantByEmail(ctx, anna.Email, tn.Slug, access.RoleRedattore))
+	require.NoError(t, enf.GrantByEmail(ctx, anna.Email, tn.Slug, access.RoleResponsabile))
+
+	p := trail(t, env, tn, audit.Filter{}, 10)
+	require.Len(t, p.Rows, 2)
+	second, first := p.Rows[0], p.Rows[1]
+	require.Equal(t, "Ruolo assegnato", first.Action)
+	require.Equal(t, anna.Email, first.Name)
+	require.Equal(t, "/admin/utenti/"+anna.UserID.String(), first.URL)
+	require.Equal(t, []audit.Change{{Field: "Ruoli", After: "Redattore"}}, first.Changes)
+	require.Equal(t, []audit.Change{{Field: "Ruoli", Before: "Redattore", After: "Redattore, " + access.RoleLabel(access.RoleResponsabile)}}, second.Changes)
+	require.Equal(t, audit.Actor{Name: "Riga di comando («carta user grant»)", System: true, Value: "sistema:cli:user grant"}, first.Actor)
 }

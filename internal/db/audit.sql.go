@@ -198,7 +198,7 @@ WHERE d.tenant_id = app_tenant() AND d.id = ANY ($1::uuid[]) AND d.detached_at I
 UNION ALL
 SELECT 'user', u.id::text, u.email, '' FROM users u
 WHERE u.id = ANY ($1::uuid[])
-  AND EXISTS (SELECT FROM casbin_rule r WHERE r.ptype = 'g' AND r.v0 = u.id::text AND r.v2 = app_tenant()::text)
+  AND EXISTS (SELECT FROM casbin_rule r WHERE r.ptype = 'g' AND r.v0 = 'user:' || u.id::text AND r.v2 = app_tenant()::text)
 `
 
 type AuditObjectsLiveRow struct {
