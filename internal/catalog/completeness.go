@@ -49,6 +49,21 @@ var requiredFields = []struct {
 	{"national_category", "Categoria del servizio", func(s *Service) bool { return ValidServiceCategory(s.NationalCategory) }},
 }
 
+// RequiredField is a field an active service must have before the Carta can be published:
+// Field is its name in the staff form, Label its Italian name.
+type RequiredField struct{ Field, Label string }
+
+// RequiredFields lists the fields publication requires of an active service, in the order of
+// the form. It is the one rule: the staff form, the import template's "obbligatoria" markers
+// and the import's warnings all read it.
+func RequiredFields() []RequiredField {
+	out := make([]RequiredField, len(requiredFields))
+	for i, f := range requiredFields {
+		out[i] = RequiredField{Field: f.Field, Label: f.Label}
+	}
+	return out
+}
+
 // RequiredFieldLabel is the Italian label of a required field name, "" for others.
 func RequiredFieldLabel(field string) string {
 	for _, f := range requiredFields {

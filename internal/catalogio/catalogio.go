@@ -36,6 +36,8 @@ type Problem struct {
 }
 
 // Result is the outcome of an import. When Problems is not empty nothing was written.
+// Warnings, for an import that went ahead, list the services of the file that publication
+// would refuse as they stand, in the file's order.
 type Result struct {
 	Format    Format
 	Rows      int // services read from the file
@@ -43,6 +45,7 @@ type Result struct {
 	Updated   int
 	Unchanged int
 	Problems  []Problem
+	Warnings  []Warning
 }
 
 // OK reports whether the file was imported.

@@ -20,6 +20,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/cartasociale/carta/internal/access"
+	"github.com/cartasociale/carta/internal/catalog"
 	"github.com/cartasociale/carta/internal/catalogio"
 	"github.com/cartasociale/carta/internal/principal"
 	"github.com/cartasociale/carta/internal/tenant"
@@ -604,7 +605,12 @@ func TestXLSXBuiltWithExcelize(t *testing.T) {
 		[]any{"FAM", "Asilo nido comunale", "Nido per bambini da 3 a 36 mesi.", 3.0, "", ""},
 	)
 	r := f.upload(c, red, "servizi.bin", file) // the name does not matter: the content does
-	require.Equal(t, http.StatusSeeOther, r.status, r.body)
+	// Imported, with what the two services still need for publication, by row (the empty
+	// row counts).
+	require.Equal(t, http.StatusOK, r.status, r.body)
+	require.Contains(t, r.body, "Importazione completata: 2 servizi creati, 0 aggiornati.")
+	require.Contains(t, r.body, "<td>2</td>\n          <td>Trasporto scolastico per alunni con disabilità")
+	require.Contains(t, r.body, "<td>4</td>\n          <td>Asilo nido comunale")
 	s := f.service(c, "trasporto-scolastico-per-alunni-con-disabilita")
 	require.Equal(t, "DIS", *s.Category)
 	require.Equal(t, 1, *s.Macro)
@@ -716,7 +722,8 @@ func TestExportImportRoundTrip(t *testing.T) {
 
 		// Over HTTP too, as a redattore would do it.
 		up := f.upload(c, red, "servizi."+format, r.rawBody)
-		require.Equal(t, http.StatusSeeOther, up.status, up.body)
+		require.Equal(t, http.StatusOK, up.status, up.body) // with what the incomplete services lack
+		require.Contains(t, up.body, "Importazione completata: 0 servizi creati, 0 aggiornati, 5 invariati.")
 		require.Equal(t, before, f.snapshot(c), format)
 	}
 
@@ -911,4 +918,124 @@ func TestOwnServicesOnly(t *testing.T) {
 	require.Equal(t, 1, res.Created, "the member's slug is not the ambito's service")
 	require.Equal(t, "Assistenza domiciliare del comune", f.service(com, "sad").Title)
 	require.Equal(t, "Assistenza domiciliare d'ambito", f.service(amb, "sad").Title)
+}
+
+// The template's "Obbligatoria" markers come from publication's rule (catalog.RequiredFields):
+// the columns marked "sì" fill exactly the fields an active service needs to be published.
+func TestTemplateRequiredColumnsAreWhatPublicationRequires(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.comune()
+	r := f.get("/admin/carta/modello.xlsx", c, f.staff(access.RoleRevisore, c))
+	require.Equal(t, http.StatusOK, r.status)
+	x, err := excelize.OpenReader(bytes.NewReader(r.rawBody))
+	require.NoError(t, err)
+	defer x.Close()
+	help, err := x.GetRows("Istruzioni")
+	require.NoError(t, err)
+
+	var head int
+	for i, row := range help {
+		if len(row) > 2 && row[0] == "Colonna" {
+			head = i
+			require.Equal(t, "Obbligatoria", row[2])
+		}
+	}
+	require.Positive(t, head)
+	marked := map[string]bool{} // labels of the fields of the columns marked required
+	var markedCols []string
+	for _, row := range help[head+1:] {
+		if len(row) < 3 || !strings.HasPrefix(row[2], "sì") {
+			continue
+		}
+		// "Cosa serve: documenti" fills "Cosa serve", like the column "Cosa serve" itself.
+		field, _, _ := strings.Cut(row[1], ":")
+		marked[field] = true
+		markedCols = append(markedCols, row[0])
+	}
+	want := map[string]bool{}
+	for _, rf := range catalog.RequiredFields() {
+		want[rf.Label] = true
+	}
+	require.Equal(t, want, marked)
+	// The instructions name the same columns.
+	var sentence string
+	for _, row := range help[:head] {
+		if len(row) > 0 && strings.Contains(row[0], "per pubblicarlo") {
+			sentence = row[0]
+		}
+	}
+	require.NotEmpty(t, sentence)
+	for _, k := range markedCols {
+		require.Contains(t, sentence, k)
+	}
+	require.NotContains(t, sentence, "costo_tipo", "an optional column")
+}
+
+// An import goes ahead with what publication will still miss reported for each service, by
+// publication's own check on the draft the import leaves.
+func TestImportWarnsWhatPublicationWillMiss(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	c := f.comune()
+	red := f.staff(access.RoleRedattore, c)
+	header := []string{"slug", "titolo", "descrizione_breve", "categoria", "stato", "motivo_stato", "a_chi_e_rivolto"}
+	row := func(v ...string) []string {
+		r := make([]string, len(fullHeader))
+		for i, h := range header {
+			r[colOf(h)] = v[i]
+		}
+		return r
+	}
+	file := csvFile(';', true, fullHeader,
+		row("", "Pasti a domicilio", "Pasti caldi a casa.", "ELD", "", "", ""),
+		row("", "Trasporto sociale", "Accompagnamento alle visite.", "DIS", "", "", "Persone con disabilità."),
+		row("", "Centro estivo", "Attività per ragazzi.", "FAM", "sospeso", "Riapre a giugno", ""),
+		fullRow("", "Assistenza domiciliare"),
+	)
+	res := f.importAs(c, file)
+	require.True(t, res.OK(), "%+v", res.Problems)
+	require.Equal(t, 4, res.Created)
+
+	// What the draft lacks, by publication's rule: the staff area's list of what to complete.
+	var draft *catalog.Carta
+	require.NoError(t, f.env.DB.InTx(context.Background(), c.ID, func(tx *tenant.Tx) error {
+		var err error
+		draft, err = catalog.LoadDraft(context.Background(), tx, c)
+		return err
+	}))
+	byService := map[string][]string{}
+	for _, m := range catalog.Completeness(draft) {
+		byService[m.ServiceSlug] = append(byService[m.ServiceSlug], m.Label)
+	}
+	got := map[string][]string{}
+	for _, w := range res.Warnings {
+		for _, g := range w.Missing {
+			got[w.Slug] = append(got[w.Slug], g.Label)
+		}
+	}
+	require.Equal(t, byService, got)
+	require.Len(t, res.Warnings, 2, "the suspended service and the complete one need nothing")
+	require.Equal(t, 2, res.Warnings[0].Line)
+	require.Equal(t, "pasti-a-domicilio", res.Warnings[0].Slug)
+	require.Equal(t, []string{"A chi è rivolto", "Come fare", "Cosa serve", "Cosa si ottiene", "Tempi e scadenze",
+		"Condizioni di servizio", "Unità organizzativa responsabile", "Argomenti"}, got["pasti-a-domicilio"])
+	require.Equal(t, 3, res.Warnings[1].Line)
+	require.NotContains(t, got["trasporto-sociale"], "A chi è rivolto")
+	require.Equal(t, "Cosa serve (colonne cosa_serve o documenti_necessari)", res.Warnings[0].Missing[2].String())
+	require.Equal(t, "Come fare (colonna come_fare)", res.Warnings[0].Missing[1].String())
+
+	// Over HTTP: the page says the import is done and lists what to complete.
+	r := f.upload(c, red, "servizi.csv", csvFile(';', true, header, []string{"", "Telesoccorso", "Un pulsante per chiamare aiuto.", "ELD", "", "", ""}))
+	require.Equal(t, http.StatusOK, r.status, r.body)
+	require.Contains(t, r.body, "Importazione completata: 1 servizio creato, 0 aggiornati.")
+	require.Contains(t, r.body, "la Carta non può essere pubblicata finché non sono compilati i campi indicati")
+	require.Contains(t, r.body, "Telesoccorso")
+	require.Contains(t, r.body, "<li>A chi è rivolto (colonna a_chi_e_rivolto)</li>")
+	require.Equal(t, "Telesoccorso", f.service(c, "telesoccorso").Title, "imported, not refused")
+
+	// Completing the service in a second import clears the warning.
+	res = f.importAs(c, csvFile(';', true, fullHeader, fullRow("telesoccorso", "Telesoccorso")))
+	require.True(t, res.OK(), "%+v", res.Problems)
+	require.Empty(t, res.Warnings)
 }

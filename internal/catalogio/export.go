@@ -101,7 +101,7 @@ const (
 var instructions = []string{
 	"Come compilare il foglio «Servizi»",
 	"Scrivi un servizio per riga. La prima riga contiene i nomi delle colonne: non modificarli. Puoi eliminare le colonne che non ti servono e cambiarne l'ordine.",
-	"Per creare un nuovo servizio lascia vuota la colonna slug: lo slug viene ricavato dal titolo. Per un nuovo servizio sono obbligatorie le colonne titolo, descrizione_breve e categoria.",
+	requiredSentence(),
 	"Per aggiornare un servizio esistente indica il suo slug: cambiano solo le colonne presenti nel file; le colonne che hai eliminato restano come sono. Una cella vuota svuota il campo (per stato, copertura, costo_tipo e categoria_nazionale vale il valore predefinito).",
 	"Il modo più semplice per aggiornare il catalogo è esportare i servizi in Excel, modificare il file e importarlo di nuovo.",
 	"Prima di salvare controlliamo tutto il file: se anche una sola riga ha un errore non viene importato nulla e ricevi l'elenco degli errori con riga, colonna e motivo.",
@@ -236,14 +236,7 @@ func helpSheet(f *excelize.File) error {
 		return err
 	}
 	for i, c := range columns {
-		req := "no"
-		if c.Required {
-			req = "sì, per un nuovo servizio"
-		}
-		if c.Key == "slug" {
-			req = "per aggiornare un servizio"
-		}
-		row := []any{c.Key, c.Field, req, c.Help, c.Allowed, c.Example}
+		row := []any{c.Key, c.Field, requiredMarker(c), c.Help, c.Allowed, c.Example}
 		n := strconv.Itoa(start + 1 + i)
 		if err := f.SetSheetRow(sheetHelp, "A"+n, &row); err != nil {
 			return err
@@ -252,7 +245,7 @@ func helpSheet(f *excelize.File) error {
 			return err
 		}
 	}
-	for col, width := range map[string]float64{"A": 26, "B": 30, "C": 16, "D": 60, "E": 50, "F": 36} {
+	for col, width := range map[string]float64{"A": 26, "B": 30, "C": 28, "D": 60, "E": 50, "F": 36} {
 		if err := f.SetColWidth(sheetHelp, col, col, width); err != nil {
 			return err
 		}

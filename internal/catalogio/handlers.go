@@ -77,6 +77,9 @@ type importPage struct {
 	ProblemCount int
 	BadRows      int
 	Hidden       int
+	// After an import that went ahead with services publication would still refuse.
+	Imported string
+	Warnings []Warning
 }
 
 type links struct{ TemplateXLSX, TemplateCSV, ExportXLSX, ExportCSV, Import string }
@@ -162,7 +165,15 @@ func (h *handlers) upload(c *fiber.Ctx) error {
 		return h.Render.Render(c, fiber.StatusUnprocessableEntity, "catalogio/import", vm)
 	}
 	h.Log.InfoContext(c.UserContext(), "carta import", "tenant", t.Slug, "format", res.Format,
-		"created", res.Created, "updated", res.Updated, "unchanged", res.Unchanged)
+		"created", res.Created, "updated", res.Updated, "unchanged", res.Unchanged, "incomplete", len(res.Warnings))
+	if len(res.Warnings) > 0 {
+		// The list of what to complete does not fit a flash message: the page shows it.
+		vm := h.page(c)
+		vm.FileName = name
+		vm.Imported = "Importazione completata: " + res.Summary()
+		vm.Warnings = res.Warnings
+		return h.Render.Render(c, fiber.StatusOK, "catalogio/import", vm)
+	}
 	web.SetFlash(c, "success", "Importazione completata: "+res.Summary())
 	return c.Redirect("/admin"+PathImport, fiber.StatusSeeOther)
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/cartasociale/carta/internal/apperr"
 	"github.com/cartasociale/carta/internal/audit"
+	"github.com/cartasociale/carta/internal/catalog"
 	"github.com/cartasociale/carta/internal/db"
 	"github.com/cartasociale/carta/internal/principal"
 	"github.com/cartasociale/carta/internal/tenant"
@@ -24,7 +25,8 @@ var errRejected = errors.New("catalogio: file rejected")
 // draft: rows whose slug names an existing service update it (only the columns present in the
 // file), the others create a service. The whole file is parsed and every row validated first;
 // when any row is bad the Result lists every problem and nothing is written. Otherwise all the
-// rows are written in one transaction with one "carta.import" audit entry.
+// rows are written in one transaction with one "carta.import" audit entry, and Result.Warnings
+// says, service by service, what publication will still miss.
 //
 // A file that cannot be read at all (empty, not a spreadsheet, too many rows) is an
 // apperr.Invalid error whose message says why.
@@ -79,6 +81,13 @@ func Import(ctx context.Context, d *tenant.DB, t *tenant.Tenant, data []byte) (*
 			}
 		}
 		res.Created, res.Updated, res.Unchanged = len(plan.create), len(plan.update), plan.unchanged
+		// What publication will refuse, checked on the draft as it now stands (deadlines and
+		// documents attached in the staff area count), by publication's own rule.
+		draft, err := catalog.LoadDraft(ctx, tx, t)
+		if err != nil {
+			return fmt.Errorf("draft after import: %w", err)
+		}
+		res.Warnings = warnings(draft, plan.lines)
 		return audit.Record(ctx, tx, audit.Entry{
 			Action: "carta.import", ObjectType: "carta", ObjectID: t.ID.String(),
 			Changes: audit.Changes(nil, map[string]string{"Formato": strings.ToUpper(string(tab.format)), "Righe": fmt.Sprint(len(tab.rows)),
@@ -91,7 +100,7 @@ func Import(ctx context.Context, d *tenant.DB, t *tenant.Tenant, data []byte) (*
 	})
 	switch {
 	case errors.Is(err, errRejected):
-		res.Created, res.Updated, res.Unchanged = 0, 0, 0
+		res.Created, res.Updated, res.Unchanged, res.Warnings = 0, 0, 0, nil
 		return res, nil
 	case err != nil:
 		var pe *pgconn.PgError
@@ -188,12 +197,13 @@ type plan struct {
 	create, update []service
 	unchanged      int
 	problems       []Problem
+	lines          map[string]int // slug → row, for every service of the file
 }
 
 // validate checks every row against the template and the tenant's data and says what to
 // write; it writes nothing.
 func validate(tab *table, cols []int, r *refs, existing []service) plan {
-	var p plan
+	p := plan{lines: map[string]int{}}
 	bySlug := map[string]*service{}
 	taken := map[string]bool{}
 	position := int32(0)
@@ -306,6 +316,7 @@ func validate(tab *table, cols []int, r *refs, existing []service) plan {
 		default:
 			p.update = append(p.update, s)
 		}
+		p.lines[s.Slug] = row.line
 	}
 	return p
 }

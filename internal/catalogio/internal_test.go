@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/cartasociale/carta/internal/catalog"
 )
 
 func TestSlugify(t *testing.T) {
@@ -94,5 +96,26 @@ func TestColumnsRoundTrip(t *testing.T) {
 	s := newService()
 	for _, c := range columns {
 		require.Empty(t, c.set(&s, clean(c.get(&s, r)), r), c.Key)
+	}
+}
+
+// Every field publication requires is filled by some column, and only those columns are
+// marked required in the template.
+func TestFillsFollowTheCompletenessRule(t *testing.T) {
+	want := map[string]bool{}
+	for _, f := range catalog.RequiredFields() {
+		want[f.Field] = true
+		require.NotEmpty(t, columnsFilling(f.Field), "no column fills %s", f.Field)
+	}
+	for key, field := range fills {
+		_, ok := byKey(key)
+		require.True(t, ok, "fills names a column that does not exist: %s", key)
+		require.True(t, want[field], "%s fills %s, which publication does not require", key, field)
+	}
+	for _, c := range columns {
+		require.Equal(t, fills[c.Key] != "", strings.HasPrefix(requiredMarker(c), "sì"), c.Key)
+		if c.Required {
+			require.NotEmpty(t, fills[c.Key], "%s is required to import but not to publish", c.Key)
+		}
 	}
 }
