@@ -118,7 +118,7 @@ func TestAuditTrailFilter(t *testing.T) {
 	require.NoError(t, f.env.Admin.QueryRow(ctx, "INSERT INTO users (email, display_name) VALUES ($1, $2) RETURNING id",
 		luca.Email, luca.Name).Scan(&luca.UserID))
 	entry := func(who *principal.Staff, action, name string, at time.Time) {
-		c := ctx
+		var c context.Context
 		if who != nil {
 			c = principal.WithStaff(ctx, who)
 		} else {
