@@ -309,13 +309,25 @@ func (h *handlers) versions(c *fiber.Ctx) error {
 	return h.d.Render.Render(c, fiber.StatusOK, "publication/versions", vm)
 }
 
-// versionNumber reads a version number from the path or the query.
+// versionNumber reads a version number from the path or the query: digits only, without sign
+// or leading zero, and within the range of the versions' column (int32), so that a larger
+// number is a missing version rather than one that wraps round to an existing one
+// (4294967297 is not version 1).
 func versionNumber(s string) (int, error) {
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 {
-		return 0, apperr.New(apperr.NotFound, "Questa versione della Carta non esiste.")
+	notFound := apperr.New(apperr.NotFound, "Questa versione della Carta non esiste.")
+	if s == "" || s[0] == '0' || len(s) > 10 {
+		return 0, notFound
 	}
-	return n, nil
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, notFound
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 32)
+	if err != nil || n < 1 {
+		return 0, notFound
+	}
+	return int(n), nil
 }
 
 func (h *handlers) comparePick(c *fiber.Ctx) error {

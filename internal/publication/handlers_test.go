@@ -209,6 +209,17 @@ func TestPublicationPagesOverHTTP(t *testing.T) {
 		require.Equal(t, http.StatusNotFound, r.status)
 		r = f.do("GET", "/admin/carta/versioni/abc", tn, red, nil)
 		require.Equal(t, http.StatusNotFound, r.status)
+		// Past the versions' int32 column a number is missing, never wrapped round to version 1.
+		for _, p := range []string{"/admin/carta/versioni/4294967297", "/admin/carta/versioni/2147483648",
+			"/admin/carta/versioni/+1", "/admin/carta/versioni/01", "/admin/carta/versioni/-4294967295",
+			"/admin/carta/versioni/4294967297/confronta/2", "/admin/carta/versioni/1/confronta/4294967298"} {
+			r = f.do("GET", p, tn, red, nil)
+			require.Equal(t, http.StatusNotFound, r.status, p)
+			require.NotContains(t, r.body, "Versione 1", p)
+			require.NotContains(t, r.body, "Prima versione", p)
+		}
+		r = f.do("GET", "/admin/carta/versioni/confronta?a=4294967297&b=2", tn, red, nil)
+		require.Equal(t, http.StatusNotFound, r.status)
 	})
 
 	t.Run("schedule and cancel", func(t *testing.T) {
