@@ -108,7 +108,7 @@ type publishPageVM struct {
 	CanPublish    bool
 	PublishError  string
 	ScheduleError string
-	MinAt         string // datetime-local lower bound, Europe/Rome
+	MinAt, MaxAt  string // datetime-local bounds, Europe/Rome
 }
 
 // Summaries lists the changes since the current version as sentences.
@@ -126,6 +126,7 @@ func (h *handlers) loadPublishPage(c *fiber.Ctx, t *tenant.Tenant) (*publishPage
 		Page:       h.page(c, "Pubblicazione della Carta", web.Crumb{Label: "Pubblicazione della Carta"}),
 		CanPublish: h.d.Can == nil || h.d.Can(ctx, access.CatalogPublish),
 		MinAt:      h.svc.now().In(rome).Format("2006-01-02T15:04"),
+		MaxAt:      ScheduleLatest(h.svc.now()).In(rome).Format("2006-01-02T15:04"),
 	}
 	if h.d.LoadDraft == nil || h.d.Completeness == nil {
 		return nil, errors.New("publication: LoadDraft and Completeness are not wired")

@@ -232,15 +232,32 @@ func TestPublicationPagesOverHTTP(t *testing.T) {
 		past := time.Now().In(rome(t)).Add(-time.Hour).Format("2006-01-02T15:04")
 		r = f.do("POST", "/admin/carta/pubblicazione/programma", tn, resp1, url.Values{"at": {past}})
 		require.Equal(t, http.StatusUnprocessableEntity, r.status)
-		require.Contains(t, r.body, "Scegli una data e un&#39;ora future.")
+		require.Contains(t, r.body, "Scegli una data e un&#39;ora future, entro un anno.")
 
-		r = f.do("POST", "/admin/carta/pubblicazione/programma", tn, resp1, url.Values{"at": {"2099-03-15T09:30"}, "schedule_note": {"Revisione annuale"}})
+		// Further than a year ahead is a typing mistake, not a plan: the year 9999, or a year
+		// and a day from now. The message sits next to the field, the value typed is kept.
+		nextYear := time.Now().In(rome(t)).AddDate(1, 0, 1).Format("2006-01-02T15:04")
+		for _, far := range []string{"9999-12-31T23:59", nextYear} {
+			r = f.do("POST", "/admin/carta/pubblicazione/programma", tn, resp1, url.Values{"at": {far}, "schedule_note": {"Troppo avanti"}})
+			require.Equal(t, http.StatusUnprocessableEntity, r.status, far)
+			require.Contains(t, r.body, `id="f-at-error"`, far)
+			require.Contains(t, r.body, "Scegli una data e un&#39;ora future, entro un anno.", far)
+			require.Contains(t, r.body, `value="`+far+`"`, far)
+			require.Zero(t, count(t, env, `SELECT count(*) FROM carta_schedules WHERE tenant_id = $1`, tn.ID), far)
+		}
+		r = f.do("GET", "/admin/carta/pubblicazione", tn, resp1, nil)
+		require.Contains(t, r.body, ` max="`+time.Now().In(rome(t)).AddDate(1, 0, 0).Format("2006-01-02T"), "the picker stops a year ahead")
+
+		// A day short of a year is still accepted.
+		when := time.Now().In(rome(t)).AddDate(1, 0, -1)
+		when = time.Date(when.Year(), when.Month(), when.Day(), 9, 30, 0, 0, rome(t))
+		r = f.do("POST", "/admin/carta/pubblicazione/programma", tn, resp1, url.Values{"at": {when.Format("2006-01-02T15:04")}, "schedule_note": {"Revisione annuale"}})
 		require.Equal(t, http.StatusSeeOther, r.status)
 		var id uuid.UUID
 		var at time.Time
 		require.NoError(t, env.Admin.QueryRow(context.Background(),
 			`SELECT id, publish_at FROM carta_schedules WHERE tenant_id = $1 AND status = 'pending'`, tn.ID).Scan(&id, &at))
-		require.True(t, at.Equal(time.Date(2099, 3, 15, 8, 30, 0, 0, time.UTC)), "09:30 in Rome is 08:30 UTC in March: got %s", at)
+		require.True(t, at.Equal(when), "09:30 in Rome: got %s", at)
 		require.Equal(t, 1, count(t, env, `SELECT count(*) FROM river.river_job WHERE args->>'schedule_id' = $1 AND state = 'scheduled'`, id.String()))
 
 		r = f.do("GET", "/admin/carta/pubblicazione", tn, resp1, nil)

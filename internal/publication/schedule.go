@@ -47,16 +47,21 @@ func (PublishScheduledArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{Queue: jobs.QueueDefault, MaxAttempts: ScheduleMaxAttempts}
 }
 
+// ScheduleLatest is the latest moment a publication scheduled at now may be planned for: one
+// year ahead. A Carta planned further out is a typing mistake (the year 9999) rather than a
+// plan, and would leave a job waiting for ever.
+func ScheduleLatest(now time.Time) time.Time { return now.AddDate(1, 0, 0) }
+
 // Schedule plans the publication of the draft as it will be at time at, with a change note.
 // The schedule row and its job are written in one transaction, so neither exists without the
-// other. at must be in the future.
+// other. at must be in the future, and no later than ScheduleLatest.
 func (s *Service) Schedule(ctx context.Context, t *tenant.Tenant, at time.Time, note string) (uuid.UUID, error) {
 	note, err := validNote(note)
 	if err != nil {
 		return uuid.Nil, err
 	}
-	if !at.After(s.now()) {
-		return uuid.Nil, apperr.InvalidFields(map[string]string{"at": "Scegli una data e un'ora future."})
+	if now := s.now(); !at.After(now) || at.After(ScheduleLatest(now)) {
+		return uuid.Nil, apperr.InvalidFields(map[string]string{"at": "Scegli una data e un'ora future, entro un anno."})
 	}
 	if s.d.Jobs == nil {
 		return uuid.Nil, apperr.New(apperr.Unavailable, "La pubblicazione programmata non è disponibile in questo momento.")
