@@ -248,9 +248,9 @@ func TestServicePageContract(t *testing.T) {
 	require.Contains(t, text(d.one(t, "service-status")), "Sospeso — lavori di ristrutturazione fino a settembre")
 	require.Equal(t, "https://istanze.comune.cerveteri.example.it/nido", attr(d.one(t, "service-online-access"), "href"))
 	require.Contains(t, text(d.one(t, "service-online-access")), "Iscriviti online")
-	// The branch office is closed on Tuesdays.
+	// The branch office is closed on Tuesdays (fixedNow): it reopens tomorrow, Wednesday.
 	require.Contains(t, body, "Chiuso</span> Orari di oggi: chiuso")
-	require.Contains(t, body, "Riapre mercoledì 4 marzo 2026 alle 9:00.")
+	require.Contains(t, body, "Riapre domani alle 9:00.")
 }
 
 // requireServiceLD checks the keys the national validator reads, plus the CPSV-AP terms.

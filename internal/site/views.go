@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cartasociale/carta/internal/catalog"
+	"github.com/cartasociale/carta/internal/itlang"
 	"github.com/cartasociale/carta/internal/web"
 )
 
@@ -26,7 +27,7 @@ type officeView struct {
 	Today                        string // "9:00–12:00, 15:30–17:30", or "chiuso"
 	TodayReason                  string // why today is exceptional
 	TodaySpecial                 bool
-	NextOpening                  string // "lunedì 3 marzo alle 9:00", when closed
+	NextOpening                  string // "oggi alle 15:30", "domani alle 9:00", "lunedì 9 marzo alle 9:00", when closed
 	Weekly                       []weekRow
 	Upcoming                     []exceptionView
 	Services                     []serviceCard
@@ -108,7 +109,7 @@ func (h *handlers) officeView(r *request, s *Site, o *Office, full bool) officeV
 	v.TodayReason, v.TodaySpecial = today.Reason(), today.Special()
 	if !v.Open {
 		if at, ok := NextOpening(o.Office, r.now); ok {
-			v.NextOpening = dayIT(at) + " alle " + fmt.Sprintf("%d:%02d", at.Hour(), at.Minute())
+			v.NextOpening = itlang.When(at, r.now)
 		}
 	}
 	if v.Address != "" {
