@@ -311,6 +311,12 @@ func (h *ui) serviceSubmit(c *fiber.Ctx, id uuid.UUID) error {
 				Details: map[string]any{"slug": svc.Slug, "title": svc.Title}})
 		}
 		svc.ID, svc.Position, svc.Documents = id, original.Position, original.Documents
+		// The same topics in another order (stored by an import, say, while the form writes
+		// the model's order) are no change: keep them as stored, so that neither the trail nor
+		// the next publication reports one.
+		if sameTopics(original.Topics, svc.Topics) {
+			svc.Topics = original.Topics
+		}
 		if err := updateService(ctx, tx, &svc, refs, original.Standards, by); err != nil {
 			return err
 		}
@@ -626,4 +632,15 @@ func (h *ui) serviceMove(c *fiber.Ctx) error {
 		return err
 	}
 	return c.Redirect(base+"/servizi#s-"+id.String(), fiber.StatusSeeOther)
+}
+
+// sameTopics reports whether a and b hold the same topics, in whatever order.
+func sameTopics(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }
