@@ -6,6 +6,7 @@ import (
 	"html/template"
 
 	"github.com/cartasociale/carta/internal/catalog"
+	"github.com/cartasociale/carta/internal/itlang"
 	"github.com/cartasociale/carta/internal/tenant"
 )
 
@@ -163,7 +164,7 @@ func (h *handlers) cartaJSONLD(t *tenant.Tenant, s *Site) ([]byte, error) {
 		"@type":         []string{"Dataset", "dct:Dataset"},
 		"@id":           base + "/opendata/carta.jsonld",
 		"name":          "Carta dei Servizi Sociali – " + t.Name,
-		"description":   "I servizi sociali pubblicati nella Carta dei Servizi di " + t.Name + ", con canali di accesso, costi e autorità competente.",
+		"description":   "I servizi sociali pubblicati nella Carta dei Servizi " + itlang.Of(t.Name) + ", con canali di accesso, costi e autorità competente.",
 		"url":           base + "/carta",
 		"inLanguage":    "it",
 		"license":       LicenseURL,

@@ -377,7 +377,7 @@ func (h *handlers) loadOld(ctx context.Context, r *request, s *Site) (*Site, *ol
 		return nil, nil, err
 	}
 	past := NewSite(&catalog.View{Own: old})
-	ov := &oldVersion{Number: n, Date: web.DateIT(old.PublishedAt), Note: old.Note, CurrentURL: "/carta",
+	ov := &oldVersion{Number: n, Date: web.DateIT(old.PublishedAt), PublishedAt: old.PublishedAt, Note: old.Note, CurrentURL: "/carta",
 		VersionsURL: "/carta/versioni"}
 	return past, ov, nil
 }

@@ -498,7 +498,7 @@ func TestAmbitoServicesOnMemberComuni(t *testing.T) {
 	res, _ = get(t, app, host(member), "/servizi/trasporto-sociale")
 	require.Equal(t, 404, res.StatusCode, "a hidden ambito service is not on the member's site")
 	_, body = get(t, app, host(member), "/uffici")
-	require.Contains(t, body, "Gli uffici dell'ambito "+amb.Name)
+	require.Contains(t, body, "Gli uffici dell&#39;"+amb.Name)
 
 	// The ambito's own site shows all three; a comune outside the ambito none.
 	_, body = get(t, app, host(amb), "/servizi")

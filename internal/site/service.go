@@ -76,6 +76,7 @@ type personView struct {
 type oldVersion struct {
 	Number      int
 	Date        string
+	PublishedAt time.Time
 	Note        string
 	CurrentURL  string
 	VersionsURL string

@@ -145,7 +145,7 @@ func TestAmbitoAndMembers(t *testing.T) {
 	require.Contains(t, body, `href="http://`+other.Slug+`.carta.test:8080">`+other.Name+`</a>`)
 
 	_, body = get(t, app, host(other), "/")
-	require.Contains(t, body, `<a href="http://`+amb.Slug+`.carta.test:8080">`+amb.Name+`</a>`)
+	require.Contains(t, body, `altri Comuni <a href="http://`+amb.Slug+`.carta.test:8080">dell&#39;`+amb.Name+`</a>`)
 	require.Contains(t, body, `Comune capofila: <a href="http://`+capo.Slug+`.carta.test:8080">`+capo.Name+`</a>`)
 	// The slim header names the ambito, linking to its site.
 	require.Contains(t, body, `<a class="navbar-brand" href="http://`+amb.Slug+`.carta.test:8080">`+amb.Name+`</a>`)
