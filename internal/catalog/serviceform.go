@@ -17,6 +17,7 @@ const (
 	maxRows         = 40 // deadlines or standards of one service
 	maxNeededItems  = 50
 	maxKeywords     = 30
+	maxKeywordsText = 2000 // the keywords field as typed, commas and spaces included
 	maxSlug         = 120
 	defaultCategory = "Salute, benessere e assistenza"
 )
@@ -343,6 +344,11 @@ func (f *serviceForm) parse(refs *formRefs) (Service, map[string]string) {
 	if len(s.Keywords) > maxKeywords {
 		errs["keywords"] = "Al massimo " + strconv.Itoa(maxKeywords) + " parole chiave."
 	}
+	// The whole field, as long as the form's maxlength allows (repeated words are dropped
+	// above, so the count of keywords alone does not bound it).
+	if runes(v["keywords"]) > maxKeywordsText {
+		checkText(errs, "keywords", v["keywords"], 0, maxKeywordsText, "")
+	}
 
 	for i := range f.deadlineRows {
 		label, due, desc := v[rowKey("deadline_label", i)], v[rowKey("deadline_due", i)], v[rowKey("deadline_description", i)]
@@ -380,7 +386,8 @@ func (f *serviceForm) parse(refs *formRefs) (Service, map[string]string) {
 		checkText(errs, k("indicator"), ind, 0, 500, "")
 		checkText(errs, k("formula"), formula, 0, 500, "")
 		checkText(errs, k("unit"), unit, 0, 40, "")
-		if target != "" {
+		checkText(errs, k("target"), target, 0, 20, "")
+		if target != "" && errs[k("target")] == "" {
 			if n, ok := parseNumber(target); ok {
 				st.Target = &n
 			} else {
