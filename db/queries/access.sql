@@ -59,20 +59,20 @@ ORDER BY v0
 FOR UPDATE;
 
 -- name: AccessUsersByIDs :many
-SELECT id, email, display_name, last_login_at, disabled_at, locked_until,
+SELECT id, email, display_name, disabled_at,
        (password_hash <> '')::boolean AS has_password
 FROM users
 WHERE id = ANY(@ids::uuid[])
 ORDER BY lower(display_name), email;
 
 -- name: AccessUserByID :one
-SELECT id, email, display_name, last_login_at, disabled_at, locked_until,
+SELECT id, email, display_name, disabled_at,
        (password_hash <> '')::boolean AS has_password
 FROM users
 WHERE id = $1;
 
 -- name: AccessUserByEmail :one
-SELECT id, email, display_name, last_login_at, disabled_at, locked_until,
+SELECT id, email, display_name, disabled_at,
        (password_hash <> '')::boolean AS has_password
 FROM users
 WHERE email = lower(@email::text);

@@ -53,3 +53,10 @@ UNION ALL
 SELECT 'user', u.id::text, u.email, '' FROM users u
 WHERE u.id = ANY (sqlc.arg('ids')::uuid[])
   AND EXISTS (SELECT FROM casbin_rule r WHERE r.ptype = 'g' AND r.v0 = 'user:' || u.id::text AND r.v2 = app_tenant()::text);
+
+-- name: AuditLastLogins :many
+-- When each of these people last logged in on this tenant's host (the trail records it).
+SELECT object_id::uuid AS user_id, max(at)::timestamptz AS at
+FROM audit_log
+WHERE tenant_id = app_tenant() AND action = 'auth.login' AND object_type = 'user' AND object_id = ANY(@ids::text[])
+GROUP BY object_id;

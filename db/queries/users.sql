@@ -14,29 +14,27 @@ SELECT * FROM users WHERE id = $1;
 SELECT * FROM users WHERE email = lower(@email::text);
 
 -- name: UserSetPassword :exec
--- A new password also lifts a lockout: the person proved they own the mailbox.
-UPDATE users SET password_hash = @password_hash, password_changed_at = now(),
-    failed_logins = 0, locked_until = NULL, updated_at = now()
+UPDATE users SET password_hash = @password_hash, password_changed_at = now(), updated_at = now()
 WHERE id = @id;
 
--- name: UserLoginFailed :one
--- Counts a failed password; at the threshold the account locks and the counter restarts, so
--- that after the lock the person has the full number of attempts again.
-UPDATE users SET
-    failed_logins = CASE WHEN failed_logins + 1 >= @max_failures::int THEN 0 ELSE failed_logins + 1 END,
-    locked_until = CASE WHEN failed_logins + 1 >= @max_failures::int
-                        THEN now() + make_interval(secs => @lock_seconds::int) ELSE locked_until END,
-    updated_at = now()
-WHERE id = @id
-RETURNING failed_logins, locked_until;
-
 -- name: UserLoginSucceeded :exec
-UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now(), updated_at = now()
-WHERE id = $1;
+UPDATE users SET last_login_at = now(), updated_at = now() WHERE id = $1;
 
--- name: UserTokenCreate :exec
-INSERT INTO user_tokens (token_hash, user_id, purpose, invited_to, expires_at)
-VALUES (@token_hash, @user_id, @purpose, @invited_to, now() + make_interval(secs => @valid_seconds::int));
+-- name: UserTokenCreate :one
+-- A token is created without its hash: UserTokenArm writes one when its e-mail is sent.
+INSERT INTO user_tokens (user_id, purpose, invited_to, invitation_id, expires_at)
+VALUES (@user_id, @purpose, @invited_to, @invitation_id, now() + make_interval(secs => @valid_seconds::int))
+RETURNING id;
+
+-- name: UserTokenByID :one
+SELECT * FROM user_tokens WHERE id = $1;
+
+-- name: UserTokenArm :one
+-- Gives a live token a fresh hash just before its e-mail goes out; a retried e-mail gets a new
+-- link and the previous one stops working. No row when the token was spent or has expired.
+UPDATE user_tokens SET token_hash = @token_hash
+WHERE id = @id AND used_at IS NULL AND expires_at > now()
+RETURNING *;
 
 -- name: UserTokenGet :one
 -- A token with its user, whatever its state: the caller tells expired from used from valid.
@@ -48,6 +46,9 @@ WHERE user_tokens.token_hash = $1 AND user_tokens.purpose = $2;
 -- Spends a token once: a second use, or a use after expiry, changes nothing.
 UPDATE user_tokens SET used_at = now()
 WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now();
+
+-- name: UserTokensRetireInvitation :exec
+UPDATE user_tokens SET used_at = now() WHERE invitation_id = $1 AND used_at IS NULL;
 
 -- name: UserTokensRetire :exec
 -- Retires every other live token of a user for a purpose (a password just set makes older

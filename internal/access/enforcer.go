@@ -681,3 +681,25 @@ func Assignments(ctx context.Context, tx *tenant.Tx, t *tenant.Tenant) ([]Assign
 	}
 	return out, nil
 }
+
+// GrantWith runs fn and then gives userID roles in t, besides those they already hold, in one
+// transaction of t (an accepted invitation: the roles come with the acceptance, or not at
+// all). Roles that are no longer tenant roles are skipped.
+func (e *Enforcer) GrantWith(ctx context.Context, t *tenant.Tenant, userID uuid.UUID, roles []string, fn func(tx *tenant.Tx) error) error {
+	return e.ChangeRoles(ctx, t, func(tx *tenant.Tx, rt *RoleTx) error {
+		if err := fn(tx); err != nil {
+			return err
+		}
+		current, err := rt.Roles(ctx, userID)
+		if err != nil {
+			return err
+		}
+		for _, r := range roles {
+			if ValidTenantRole(r) && !slices.Contains(current, r) {
+				current = append(current, r)
+			}
+		}
+		_, _, err = rt.Set(ctx, userID, current)
+		return err
+	})
+}

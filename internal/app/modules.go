@@ -66,21 +66,24 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 	if err != nil {
 		return nil, fmt.Errorf("mail: %w", err)
 	}
-	a.jobs, err = jobs.New(a.pool, a.log, jobs.SendEmail(sender), publication.Workers(publication.New(pubDeps)))
-	if err != nil {
-		return nil, fmt.Errorf("jobs: %w", err)
-	}
-	a.starters = append(a.starters, a.jobs.Start)
-	a.stoppers = append(a.stoppers, a.jobs.Stop)
-
 	a.access, err = access.New(ctx, access.Deps{DB: a.db, Redis: a.redis, Log: a.log})
 	if err != nil {
 		return nil, fmt.Errorf("access: %w", err)
 	}
 	a.closers = append(a.closers, a.access.Close)
 
-	a.auth = auth.New(auth.Deps{DB: a.db, Redis: a.redis, Render: render, Jobs: a.jobs,
-		Roles: a.access, Cfg: a.cfg, Log: a.log})
+	// The accounts' Service works its own jobs (the e-mails carrying one-time links): it is
+	// built first, the queue with its worker, then the queue is handed to it.
+	a.auth = auth.New(auth.Deps{DB: a.db, Redis: a.redis, Render: render,
+		Roles: a.access, RoleLabel: access.RoleLabel, Cfg: a.cfg, Log: a.log})
+	a.jobs, err = jobs.New(a.pool, a.log, jobs.SendEmail(sender), auth.Workers(a.auth, sender),
+		publication.Workers(publication.New(pubDeps)))
+	if err != nil {
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	a.auth.UseJobs(a.jobs)
+	a.starters = append(a.starters, a.jobs.Start)
+	a.stoppers = append(a.stoppers, a.jobs.Stop)
 	a.routes = access.NewRegistry()
 
 	pubDeps.Jobs = a.jobs
@@ -120,12 +123,7 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 			admin.Register(r, admin.Deps{Render: render, Tenants: a.tenants, DB: a.db, Log: a.log, Can: a.access.Can,
 				OnProfileChanged: func(ctx context.Context, id uuid.UUID) { a.pages.Published(ctx, id) }})
 			staff.Register(r, staff.Deps{
-				Render: render, DB: a.db, Access: a.access, Invite: a.auth.Invite, Tenants: a.tenants, Log: a.log,
-				OnRemoved: func(ctx context.Context, userID uuid.UUID) {
-					if err := a.auth.RevokeUserSessions(ctx, userID); err != nil {
-						a.log.ErrorContext(ctx, "revoking sessions of a removed user", "user_id", userID, "err", err)
-					}
-				},
+				Render: render, DB: a.db, Access: a.access, Accounts: a.auth, Tenants: a.tenants, Log: a.log,
 				Nav: nav,
 			})
 			catalog.Register(r, catalog.Deps{Render: render, DB: a.db, Tenants: a.tenants, Log: a.log, Nav: nav,

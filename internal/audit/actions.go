@@ -70,6 +70,7 @@ var Groups = []Group{
 	}},
 	{"utenti", "Utenti e ruoli", []Action{
 		{"user.invite", "Utente invitato"},
+		{"user.invite_revoke", "Invito ritirato"},
 		{"auth.invite_accept", "Invito accettato"},
 		{"user.roles", "Ruoli modificati"},
 		{"user.grant", "Ruolo assegnato"},

@@ -15,6 +15,7 @@ var objectKinds = map[string]string{
 	"section":          "Sezione della parte generale",
 	"document":         "Documento",
 	"user":             "Utente",
+	"invitation":       "Invito",
 	"tenant":           "Ente",
 	"carta":            "Carta dei Servizi",
 	"carta_schedule":   "Pubblicazione programmata",
@@ -72,6 +73,8 @@ func objectURL(it *Item, l *live) string {
 		return "/admin/carta/versioni/" + it.ObjectID // versions are never deleted
 	case it.ObjectType == "carta_schedule":
 		return "/admin/carta/pubblicazione"
+	case it.ObjectType == "invitation":
+		return "/admin/utenti" // open invitations are listed there
 	}
 	return ""
 }

@@ -278,3 +278,21 @@ func (q Query) Values() url.Values {
 	}
 	return v
 }
+
+// LastLogins returns when each of users last logged in on the host of the tenant of tx, as
+// its trail recorded it: a tenant learns nothing of their logins elsewhere.
+func LastLogins(ctx context.Context, tx *tenant.Tx, users []uuid.UUID) (map[uuid.UUID]time.Time, error) {
+	ids := make([]string, len(users))
+	for i, u := range users {
+		ids[i] = u.String()
+	}
+	rows, err := tx.AuditLastLogins(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uuid.UUID]time.Time, len(rows))
+	for _, r := range rows {
+		out[r.UserID] = r.At
+	}
+	return out, nil
+}

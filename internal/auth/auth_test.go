@@ -15,6 +15,7 @@ import (
 
 	"github.com/cartasociale/carta/internal/apperr"
 	"github.com/cartasociale/carta/internal/auth"
+	"github.com/cartasociale/carta/internal/mail/mailtest"
 	"github.com/cartasociale/carta/internal/tenant"
 	"github.com/cartasociale/carta/internal/web"
 )
@@ -140,7 +141,6 @@ func TestWrongPasswordGetsGenericError(t *testing.T) {
 func TestLockoutAfterFiveFailures(t *testing.T) {
 	t.Parallel()
 	h := setup(t)
-	ctx := context.Background()
 	tn := h.env.NewTenant(t, tenant.KindComune)
 	_, email := h.newUser(t, tn)
 	b := h.browser(t, tn)
@@ -158,19 +158,49 @@ func TestLockoutAfterFiveFailures(t *testing.T) {
 	require.Contains(t, r.Body, "temporaneamente bloccato", "locked even with the right password")
 	require.False(t, b.loggedIn())
 
-	var until time.Time
-	require.NoError(t, h.env.Admin.QueryRow(ctx, "SELECT locked_until FROM users WHERE email = $1", email).Scan(&until))
-	require.WithinDuration(t, time.Now().Add(auth.LockDuration), until, time.Minute)
-
-	// When the lock has passed, the right password works and the counter starts again.
-	_, err := h.env.Admin.Exec(ctx, "UPDATE users SET locked_until = now() - interval '1 second' WHERE email = $1", email)
-	require.NoError(t, err)
+	// When the lock has passed, the right password works and the count starts again.
+	auth.Unlock(h.svc, tn, email)
 	b.mustLogin(email)
-	var failed int
-	var locked *time.Time
-	require.NoError(t, h.env.Admin.QueryRow(ctx, "SELECT failed_logins, locked_until FROM users WHERE email = $1", email).Scan(&failed, &locked))
-	require.Zero(t, failed)
-	require.Nil(t, locked)
+	r = h.browser(t, tn).login(email, "di nuovo sbagliata")
+	require.Contains(t, r.Body, "Email o password non corretti.")
+}
+
+// TestLockTellsNothingAndStaysOnItsHost: an address without an account locks after the same
+// failures with the same page as a real one, and a lock on one comune's host leaves the
+// person free to log in on the others.
+func TestLockTellsNothingAndStaysOnItsHost(t *testing.T) {
+	t.Parallel()
+	h := setup(t)
+	a := h.env.NewTenant(t, tenant.KindComune)
+	other := h.env.NewTenant(t, tenant.KindComune)
+	_, email := h.newUser(t, a, other)
+	unknown := "nessuno-" + email
+
+	pages := map[string][]response{}
+	for _, addr := range []string{email, unknown} {
+		b := h.browser(t, a)
+		for i := 1; i <= auth.MaxFailedLogins+1; i++ {
+			pages[addr] = append(pages[addr], b.login(addr, "tentativo sbagliato"))
+		}
+	}
+	for i := range pages[email] {
+		known, none := pages[email][i], pages[unknown][i]
+		require.Equal(t, known.Status, none.Status, "attempt %d", i+1)
+		require.Equal(t, strings.ReplaceAll(known.Body, email, unknown), stripCSRF(none.Body, known.Body), "attempt %d", i+1)
+	}
+	require.Contains(t, pages[unknown][auth.MaxFailedLogins-1].Body, "temporaneamente bloccato")
+
+	// Locked on a's host, not on other's.
+	require.Contains(t, h.browser(t, a).login(email, goodPassword).Body, "temporaneamente bloccato")
+	h.browser(t, other).mustLogin(email)
+}
+
+// stripCSRF makes two renderings of the login page comparable: each carries its own CSRF
+// token, the only part that differs by design.
+func stripCSRF(body, like string) string {
+	re := regexp.MustCompile(`name="` + web.CSRFField + `" value="[^"]*"`)
+	tok := re.FindString(like)
+	return re.ReplaceAllString(body, tok)
 }
 
 func TestLoginRateLimitByIP(t *testing.T) {
@@ -189,13 +219,45 @@ func TestLoginRateLimitByIP(t *testing.T) {
 	require.Contains(t, r.Body, "Troppi tentativi")
 	require.False(t, b.loggedIn())
 
-	// Another network is not affected; the same network on another tenant neither.
+	// Another network is not affected; the same network on another tenant neither, as long as
+	// it stays under the limit of all hosts together.
 	h.browser(t, tn).mustLogin(email)
 	other := h.env.NewTenant(t, tenant.KindComune)
 	h.roles.grant(mustID(t, h, email), other)
 	ob := h.browser(t, other)
 	ob.ip = b.ip
 	ob.mustLogin(email)
+}
+
+// TestLoginRateLimitAcrossHosts: one network spreading wrong passwords over many comuni's
+// hosts meets the limit of all hosts together.
+func TestLoginRateLimitAcrossHosts(t *testing.T) {
+	t.Parallel()
+	h := setup(t)
+	ip := h.browser(t, nil).ip
+	failures := 0
+	var hosts []*tenant.Tenant
+	for failures < auth.LoginFailureLimitIP {
+		tn := h.env.NewTenant(t, tenant.KindComune)
+		hosts = append(hosts, tn)
+		b := h.browser(t, tn)
+		b.ip = ip
+		for i := 0; i < auth.LoginFailureLimit-1 && failures < auth.LoginFailureLimitIP; i++ {
+			r := b.login("x"+string(rune('a'+i))+"-"+tn.Slug+"@example.it", goodPassword)
+			require.Equal(t, fiber.StatusUnauthorized, r.Status, "failure %d", failures+1)
+			failures++
+		}
+	}
+	require.Greater(t, len(hosts), 1, "the failures were spread over several hosts")
+	fresh := h.env.NewTenant(t, tenant.KindComune)
+	_, email := h.newUser(t, fresh)
+	b := h.browser(t, fresh)
+	b.ip = ip
+	r := b.login(email, goodPassword)
+	require.Equal(t, fiber.StatusTooManyRequests, r.Status)
+	require.Contains(t, r.Body, "Troppi tentativi")
+	// Another network logs in there.
+	h.browser(t, fresh).mustLogin(email)
 }
 
 func mustID(t *testing.T, h *harness, email string) uuid.UUID {
@@ -336,13 +398,12 @@ func TestPasswordResetEndToEnd(t *testing.T) {
 	require.Equal(t, fiber.StatusSeeOther, r.Status)
 	unknown := b.get(r.Location)
 	require.Contains(t, unknown.Body, "Se l&#39;indirizzo è registrato, riceverai un&#39;email con le istruzioni.")
-	var queued int
-	require.NoError(t, h.env.Admin.QueryRow(ctx, `SELECT count(*) FROM river.river_job WHERE args->'message'->>'to' = $1`,
-		"nessuno-"+email).Scan(&queued))
-	require.Zero(t, queued)
 
 	// The mail goes through the job queue and the SMTP server.
 	msg := h.smtp.WaitFor(t, email, 30*time.Second)
+	for _, m := range h.smtp.Messages() {
+		require.NotEqual(t, "nessuno-"+email, m.To[0])
+	}
 	require.Contains(t, msg.Subject, "Reimposta la password")
 	require.Contains(t, msg.Subject, tn.Name)
 	m := resetLink.FindStringSubmatch(msg.Text)
@@ -357,6 +418,7 @@ func TestPasswordResetEndToEnd(t *testing.T) {
 		WHERE u.email = $1 AND t.purpose = 'reset'`, email).Scan(&stored))
 	sum := sha256.Sum256([]byte(token))
 	require.Equal(t, sum[:], stored)
+	requireNoLinkInJobs(t, h, email, token)
 
 	form := b.get(link)
 	require.Equal(t, fiber.StatusOK, form.Status)
@@ -453,6 +515,21 @@ func TestForgotRateLimit(t *testing.T) {
 
 var inviteLink = regexp.MustCompile(`https?://([^/\s]+)(/admin/invito\?token=([A-Za-z0-9_-]{43}))`)
 
+// requireNoLinkInJobs checks that the job table holds the token's id, never the token: the
+// e-mail's job of email's account carries {"token_id": …} alone.
+func requireNoLinkInJobs(t *testing.T, h *harness, email, token string) {
+	t.Helper()
+	ctx := context.Background()
+	var n int
+	require.NoError(t, h.env.Admin.QueryRow(ctx, `SELECT count(*) FROM river.river_job WHERE strpos(args::text, $1) > 0`, token).Scan(&n))
+	require.Zero(t, n, "a usable link is in the job table")
+	var args string
+	require.NoError(t, h.env.Admin.QueryRow(ctx, `SELECT j.args::text FROM river.river_job j
+		JOIN user_tokens k ON k.id = (j.args->>'token_id')::uuid JOIN users u ON u.id = k.user_id
+		WHERE j.kind = 'auth_send_link' AND u.email = $1 ORDER BY j.id DESC LIMIT 1`, email).Scan(&args))
+	require.Regexp(t, `^\{"token_id": ?"[0-9a-f-]{36}"\}$`, args)
+}
+
 func TestInvitation(t *testing.T) {
 	t.Parallel()
 	h := setup(t)
@@ -460,17 +537,16 @@ func TestInvitation(t *testing.T) {
 	tn := h.env.NewTenant(t, tenant.KindComune)
 	email := "invitata-" + strings.ToLower(tn.Slug) + "@example.it"
 
-	var id uuid.UUID
-	require.NoError(t, h.env.DB.InTx(ctx, tn.ID, func(tx *tenant.Tx) error {
-		uid, err := h.svc.Invite(ctx, tx, email, "Giulia Neri", tn)
-		id = uid
+	var inv auth.Invitation
+	require.NoError(t, h.env.DB.InTx(ctx, tn.ID, func(tx *tenant.Tx) (err error) {
+		inv, err = h.svc.Invite(ctx, tx, tn, email, "Giulia Neri", []string{"redattore"})
 		return err
 	}))
-	h.roles.grant(id, tn)
-
+	id := inv.UserID
 	u, err := h.svc.UserByEmail(ctx, email)
 	require.NoError(t, err)
 	require.False(t, u.HasPassword)
+	require.Empty(t, h.roles.grantedAt(id, tn), "nothing is granted before acceptance")
 	// No password yet: login is refused like any wrong combination.
 	require.Equal(t, fiber.StatusUnauthorized, h.browser(t, tn).login(email, goodPassword).Status)
 
@@ -480,6 +556,7 @@ func TestInvitation(t *testing.T) {
 	m := inviteLink.FindStringSubmatch(msg.Text)
 	require.NotNil(t, m, msg.Text)
 	link, token := m[2], m[3]
+	requireNoLinkInJobs(t, h, email, token)
 
 	b := h.browser(t, tn)
 	page := b.get(link)
@@ -490,43 +567,138 @@ func TestInvitation(t *testing.T) {
 	r := b.post("/admin/invito", url.Values{"token": {token}, "password": {email}, "password_confirm": {email}})
 	require.Equal(t, fiber.StatusUnprocessableEntity, r.Status)
 	require.Contains(t, r.Body, "non può essere il tuo indirizzo email")
+	require.Empty(t, h.roles.grantedAt(id, tn))
 
 	r = b.post("/admin/invito", url.Values{"token": {token}, "password": {goodPassword}, "password_confirm": {goodPassword}})
 	require.Equal(t, fiber.StatusSeeOther, r.Status, r.Body)
 	require.Contains(t, b.get("/admin/login").Body, "Account attivato")
+	require.Equal(t, []string{"redattore"}, h.roles.grantedAt(id, tn))
 	b.mustLogin(email)
 
 	// The link is spent.
 	r = h.browser(t, tn).get(link)
 	require.Equal(t, fiber.StatusBadRequest, r.Status)
 
-	// Invited again elsewhere: the account exists with a password, the mail points to login
-	// and carries no token.
-	second := h.env.NewTenant(t, tenant.KindComune)
-	require.NoError(t, h.env.DB.InTx(ctx, second.ID, func(tx *tenant.Tx) error {
-		uid, err := h.svc.Invite(ctx, tx, strings.ToUpper(email), "Altro Nome", second)
-		require.Equal(t, id, uid)
-		return err
-	}))
-	require.Eventually(t, func() bool {
-		for _, m := range h.smtp.Messages() {
-			if m.To[0] == email && strings.Contains(m.Subject, second.Name) {
-				return strings.Contains(m.Text, "Hai già un account") &&
-					strings.Contains(m.Text, second.Slug+".carta.test:8080/admin/login") && !inviteLink.MatchString(m.Text)
-			}
-		}
-		return false
-	}, 30*time.Second, 50*time.Millisecond)
-
 	// Invalid input.
 	err = h.env.DB.InTx(ctx, tn.ID, func(tx *tenant.Tx) error {
-		_, err := h.svc.Invite(ctx, tx, "sbagliata", "", tn)
+		_, err := h.svc.Invite(ctx, tx, tn, "sbagliata", "", nil)
 		return err
 	})
 	e, ok := apperr.As(err)
 	require.True(t, ok)
 	require.Contains(t, e.Fields, "email")
 	require.Contains(t, e.Fields, "name")
+	require.Contains(t, e.Fields, "roles")
+}
+
+// TestInvitingAnExistingAccount: the person accepts with their own password, and until then
+// holds nothing in the inviting tenant.
+func TestInvitingAnExistingAccount(t *testing.T) {
+	t.Parallel()
+	h := setup(t)
+	ctx := context.Background()
+	home := h.env.NewTenant(t, tenant.KindComune)
+	id, email := h.newUser(t, home)
+	second := h.env.NewTenant(t, tenant.KindComune)
+
+	var inv auth.Invitation
+	require.NoError(t, h.env.DB.InTx(ctx, second.ID, func(tx *tenant.Tx) (err error) {
+		inv, err = h.svc.Invite(ctx, tx, second, strings.ToUpper(email), "Nome Scritto Da Chi Invita", []string{"urp"})
+		return err
+	}))
+	require.Equal(t, id, inv.UserID)
+	require.Equal(t, "Nome Scritto Da Chi Invita", inv.Name, "the tenant sees what it typed")
+	require.Equal(t, fiber.StatusUnauthorized, h.browser(t, second).login(email, goodPassword).Status, "no role before acceptance")
+
+	var msg mailtest.Received
+	require.Eventually(t, func() bool {
+		for _, m := range h.smtp.Messages() {
+			if m.To[0] == email && strings.Contains(m.Subject, second.Name) {
+				msg = m
+				return true
+			}
+		}
+		return false
+	}, 30*time.Second, 50*time.Millisecond)
+	require.Contains(t, msg.Text, "Hai già un account")
+	require.Contains(t, msg.Text, "Gentile Persona di Prova", "the mail greets the account's own name")
+	m := inviteLink.FindStringSubmatch(msg.Text)
+	require.NotNil(t, m, msg.Text)
+	require.Equal(t, second.Slug+".carta.test:8080", m[1])
+	token := m[3]
+	requireNoLinkInJobs(t, h, email, token)
+
+	b := h.browser(t, second)
+	page := b.get(m[2])
+	require.Equal(t, fiber.StatusOK, page.Status)
+	require.Contains(t, page.Body, `autocomplete="current-password"`)
+	require.NotContains(t, page.Body, `autocomplete="new-password"`)
+
+	r := b.post("/admin/invito", url.Values{"token": {token}, "password": {"non è la mia password"}})
+	require.Equal(t, fiber.StatusUnprocessableEntity, r.Status)
+	require.Contains(t, r.Body, "La password non è corretta.")
+	require.Empty(t, h.roles.grantedAt(id, second))
+
+	r = b.post("/admin/invito", url.Values{"token": {token}, "password": {goodPassword}})
+	require.Equal(t, fiber.StatusSeeOther, r.Status, r.Body)
+	require.Contains(t, b.get("/admin/login").Body, "Invito accettato")
+	require.Equal(t, []string{"urp"}, h.roles.grantedAt(id, second))
+	b.mustLogin(email)
+	h.browser(t, home).mustLogin(email) // the password did not change
+}
+
+// TestWithdrawnInvitation: a withdrawn invitation's link stops working, and one withdrawn
+// before its e-mail left is never sent.
+func TestWithdrawnInvitation(t *testing.T) {
+	t.Parallel()
+	h := setup(t)
+	ctx := context.Background()
+	tn := h.env.NewTenant(t, tenant.KindComune)
+	sent := "ritirato-dopo-" + tn.Slug + "@example.it"
+	never := "ritirato-prima-" + tn.Slug + "@example.it"
+
+	var first auth.Invitation
+	require.NoError(t, h.env.DB.InTx(ctx, tn.ID, func(tx *tenant.Tx) (err error) {
+		first, err = h.svc.Invite(ctx, tx, tn, sent, "Prima Persona", []string{"urp"})
+		return err
+	}))
+	msg := h.smtp.WaitFor(t, sent, 30*time.Second)
+	m := inviteLink.FindStringSubmatch(msg.Text)
+	require.NotNil(t, m)
+	require.NoError(t, h.env.DB.InTx(ctx, tn.ID, func(tx *tenant.Tx) error {
+		_, err := h.svc.RevokeInvitation(ctx, tx, first.ID)
+		return err
+	}))
+	require.Equal(t, fiber.StatusBadRequest, h.browser(t, tn).get(m[2]).Status)
+
+	// Another tenant cannot withdraw it, nor see it.
+	other := h.env.NewTenant(t, tenant.KindComune)
+	err := h.env.DB.InTx(ctx, other.ID, func(tx *tenant.Tx) error {
+		_, err := h.svc.RevokeInvitation(ctx, tx, first.ID)
+		return err
+	})
+	require.ErrorIs(t, err, apperr.ErrNotFound)
+
+	var jobID int64
+	require.NoError(t, h.env.DB.InTx(ctx, tn.ID, func(tx *tenant.Tx) error {
+		inv, err := h.svc.Invite(ctx, tx, tn, never, "Mai Avvisata", []string{"urp"})
+		if err != nil {
+			return err
+		}
+		if _, err := h.svc.RevokeInvitation(ctx, tx, inv.ID); err != nil {
+			return err
+		}
+		return tx.Raw.QueryRow(ctx, `SELECT j.id FROM river.river_job j JOIN user_tokens k ON k.id = (j.args->>'token_id')::uuid
+			WHERE k.invitation_id = $1`, inv.ID).Scan(&jobID)
+	}))
+	require.Eventually(t, func() bool {
+		var state string
+		require.NoError(t, h.env.Admin.QueryRow(ctx, `SELECT state FROM river.river_job WHERE id = $1`, jobID).Scan(&state))
+		return state == "completed"
+	}, 30*time.Second, 50*time.Millisecond)
+	for _, m := range h.smtp.Messages() {
+		require.NotEqual(t, never, m.To[0], "a withdrawn invitation was sent")
+	}
 }
 
 func TestInvitationRolledBackSendsNothing(t *testing.T) {
@@ -536,7 +708,7 @@ func TestInvitationRolledBackSendsNothing(t *testing.T) {
 	tn := h.env.NewTenant(t, tenant.KindComune)
 	email := "annullato-" + tn.Slug + "@example.it"
 	err := h.env.DB.InTx(ctx, tn.ID, func(tx *tenant.Tx) error {
-		if _, err := h.svc.Invite(ctx, tx, email, "Mai Creato", tn); err != nil {
+		if _, err := h.svc.Invite(ctx, tx, tn, email, "Mai Creato", []string{"urp"}); err != nil {
 			return err
 		}
 		return apperr.New(apperr.Invalid, "ruolo non valido")
@@ -545,8 +717,9 @@ func TestInvitationRolledBackSendsNothing(t *testing.T) {
 	_, err = h.svc.UserByEmail(ctx, email)
 	require.Equal(t, apperr.NotFound, apperr.KindOf(err))
 	var n int
-	require.NoError(t, h.env.Admin.QueryRow(ctx, `SELECT count(*) FROM river.river_job WHERE args->'message'->>'to' = $1`, email).Scan(&n))
-	require.Zero(t, n)
+	require.NoError(t, h.env.Admin.QueryRow(ctx, `SELECT count(*) FROM river.river_job j WHERE j.kind = 'auth_send_link'
+		AND NOT EXISTS (SELECT 1 FROM user_tokens k WHERE k.id = (j.args->>'token_id')::uuid)`).Scan(&n))
+	require.Zero(t, n, "a job outlived its rolled-back token")
 }
 
 func TestSetPasswordRevokesSessions(t *testing.T) {
@@ -592,4 +765,27 @@ func TestEnsureDemoUser(t *testing.T) {
 	var demo bool
 	require.NoError(t, h.env.Admin.QueryRow(ctx, "SELECT is_demo FROM users WHERE id = $1", id).Scan(&demo))
 	require.True(t, demo)
+}
+
+// TestRevokeTenantSessionsEndsOnlyThatHost: removing a person from one tenant ends their
+// sessions there and leaves those on the other hosts they work on.
+func TestRevokeTenantSessionsEndsOnlyThatHost(t *testing.T) {
+	t.Parallel()
+	h := setup(t)
+	a := h.env.NewTenant(t, tenant.KindComune)
+	other := h.env.NewTenant(t, tenant.KindComune)
+	id, email := h.newUser(t, a, other)
+	onA, onA2, onOther := h.browser(t, a), h.browser(t, a), h.browser(t, other)
+	onA.mustLogin(email)
+	onA2.mustLogin(email)
+	onOther.mustLogin(email)
+
+	require.NoError(t, h.svc.RevokeTenantSessions(context.Background(), id, a))
+	require.False(t, onA.loggedIn())
+	require.False(t, onA2.loggedIn())
+	require.True(t, onOther.loggedIn(), "a session on another tenant's host survives")
+
+	// RevokeUserSessions, for a disabled account, still ends them all.
+	require.NoError(t, h.svc.RevokeUserSessions(context.Background(), id))
+	require.False(t, onOther.loggedIn())
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -34,8 +35,10 @@ import (
 // roleMap stands in for internal/access: who holds a role on which host (uuid.Nil is the
 // platform host).
 type roleMap struct {
-	mu sync.Mutex
-	m  map[[2]uuid.UUID]bool
+	db      *tenant.DB
+	mu      sync.Mutex
+	m       map[[2]uuid.UUID]bool
+	granted map[[2]uuid.UUID][]string
 }
 
 func (r *roleMap) grant(user uuid.UUID, t *tenant.Tenant) {
@@ -46,6 +49,26 @@ func (r *roleMap) grant(user uuid.UUID, t *tenant.Tenant) {
 		tid = t.ID
 	}
 	r.m[[2]uuid.UUID{user, tid}] = true
+}
+
+// GrantWith runs fn in a transaction of t and, when it commits, grants the role here: the
+// test cares that acceptance grants, not which roles (internal/access has those tests).
+func (r *roleMap) GrantWith(ctx context.Context, t *tenant.Tenant, user uuid.UUID, roles []string, fn func(tx *tenant.Tx) error) error {
+	if err := r.db.InTx(ctx, t.ID, fn); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	r.granted[[2]uuid.UUID{user, t.ID}] = roles
+	r.mu.Unlock()
+	r.grant(user, t)
+	return nil
+}
+
+// grantedAt returns the roles an acceptance gave user in t.
+func (r *roleMap) grantedAt(user uuid.UUID, t *tenant.Tenant) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.granted[[2]uuid.UUID{user, t.ID}]
 }
 
 func (r *roleMap) HasAnyRole(_ context.Context, user uuid.UUID, t *tenant.Tenant) (bool, error) {
@@ -103,19 +126,21 @@ func build(env *testenv.Env) (*harness, error) {
 	if err != nil {
 		return nil, err
 	}
-	jc, err := jobs.NewWithOptions(env.Runtime, log, jobs.Options{FetchPollInterval: 100 * time.Millisecond}, jobs.SendEmail(sender))
-	if err != nil {
-		return nil, err
-	}
-	if err := jc.Start(ctx); err != nil {
-		return nil, err
-	}
 	render, err := web.NewRenderer(web.RendererOptions{Pages: []fs.FS{auth.Pages()}, Dev: true, Log: log})
 	if err != nil {
 		return nil, err
 	}
-	roles := &roleMap{m: map[[2]uuid.UUID]bool{}}
-	svc := auth.New(auth.Deps{DB: env.DB, Redis: env.Redis, Render: render, Jobs: jc, Roles: roles, Cfg: env.Cfg, Log: log})
+	roles := &roleMap{db: env.DB, m: map[[2]uuid.UUID]bool{}, granted: map[[2]uuid.UUID][]string{}}
+	svc := auth.New(auth.Deps{DB: env.DB, Redis: env.Redis, Render: render, Roles: roles, Cfg: env.Cfg, Log: log})
+	jc, err := jobs.NewWithOptions(env.Runtime, log, jobs.Options{FetchPollInterval: 100 * time.Millisecond},
+		jobs.SendEmail(sender), auth.Workers(svc, sender))
+	if err != nil {
+		return nil, err
+	}
+	svc.UseJobs(jc)
+	if err := jc.Start(ctx); err != nil {
+		return nil, err
+	}
 
 	app := fiber.New(fiber.Config{
 		ErrorHandler:            web.ErrorHandler(render, log),
@@ -164,7 +189,13 @@ type browser struct {
 	cookies map[string]string
 }
 
-var ipSeq atomic.Uint32
+// ipSeq numbers the browsers' client IPs from a random start: the per-IP limits live in Redis
+// for minutes, and a second run of the package must not find the first run's counts.
+var ipSeq = func() *atomic.Uint32 {
+	var n atomic.Uint32
+	n.Store(rand.Uint32() & 0x00ffff00)
+	return &n
+}()
 
 // browser returns a browser on the host of tn (the platform when nil), from an IP of its own so
 // that tests do not share rate limits.

@@ -2,8 +2,9 @@ package auth
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -20,7 +21,7 @@ import (
 // does not tell which e-mails have an account or a role here.
 const (
 	msgBadCredentials = "Email o password non corretti."
-	msgLocked         = "Per troppi tentativi non riusciti l'account è temporaneamente bloccato: riprova tra qualche minuto oppure reimposta la password."
+	msgLocked         = "Per troppi tentativi non riusciti l'accesso con questa email è temporaneamente bloccato su questo sito: riprova tra qualche minuto oppure reimposta la password."
 	msgTooManyLogins  = "Troppi tentativi di accesso non riusciti da questa rete. Attendi qualche minuto e riprova."
 )
 
@@ -52,15 +53,6 @@ func orDefault(s, def string) string {
 	return s
 }
 
-// loginOutcome is why a login was refused.
-type loginOutcome int
-
-const (
-	loginOK loginOutcome = iota
-	loginRefused
-	loginLocked
-)
-
 func (s *Service) login(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	t := tenant.FromContext(ctx)
@@ -68,31 +60,35 @@ func (s *Service) login(c *fiber.Ctx) error {
 	password := c.FormValue("password")
 	next := safeNext(c.FormValue("next"))
 	ip, ua := origin(c)
-	rlKey := tenantKey(t) + ":" + ip
 
-	over, err := s.loginFailures.exceeded(ctx, rlKey)
-	if err != nil {
-		return apperr.Wrap(apperr.Unavailable, "L'accesso non è al momento disponibile: riprova tra qualche minuto.", err)
-	}
-	if over {
-		s.log.InfoContext(ctx, "login rate limited", "ip", ip, "tenant", tenantKey(t))
-		return s.renderLogin(c, fiber.StatusTooManyRequests, email, next, msgTooManyLogins, false)
-	}
-
-	u, outcome, err := s.authenticate(ctx, email, password, t)
+	refusal, locked, err := s.gate(ctx, t, ip, email)
 	if err != nil {
 		return err
 	}
-	if outcome != loginOK {
-		if _, err := s.loginFailures.hit(ctx, rlKey); err != nil {
-			s.log.WarnContext(ctx, "login rate limit not counted", "err", err)
+	if refusal != "" {
+		s.log.InfoContext(ctx, "login rate limited", "ip", ip, "tenant", tenantKey(t))
+		return s.renderLogin(c, fiber.StatusTooManyRequests, email, next, refusal, false)
+	}
+	var u *db.User
+	if !locked {
+		if u, err = s.authenticate(ctx, email, password, t); err != nil {
+			return err
+		}
+	} else if _, _, err := checkPassword(ctx, password, ""); err != nil {
+		// A locked address costs the same time as any other refusal.
+		return err
+	}
+	if u == nil {
+		if !locked {
+			locked = s.countFailure(ctx, t, ip, email)
 		}
 		msg := msgBadCredentials
-		if outcome == loginLocked {
+		if locked {
 			msg = msgLocked
 		}
-		return s.renderLogin(c, fiber.StatusUnauthorized, email, next, msg, outcome == loginLocked)
+		return s.renderLogin(c, fiber.StatusUnauthorized, email, next, msg, locked)
 	}
+	s.loginFailuresFor.clear(ctx, accountKey(t, email))
 
 	staff := &principal.Staff{UserID: u.ID, Email: u.Email, Name: u.DisplayName}
 	if err := s.recordLogin(principal.WithStaff(ctx, staff), t, u.ID); err != nil {
@@ -116,10 +112,97 @@ func (s *Service) login(c *fiber.Ctx) error {
 	return c.Redirect(orDefault(next, "/admin"), fiber.StatusSeeOther)
 }
 
-// authenticate checks e-mail and password and whether the person may enter this host. Every
-// path that has no real hash to check verifies a dummy one, so that all refusals take about
-// as long.
-func (s *Service) authenticate(ctx context.Context, email, password string, t *tenant.Tenant) (*db.User, loginOutcome, error) {
+// accountKey names an e-mail on the host of t in the failure counters: failures are counted
+// per address and host, whether or not the address has an account, so that a lock neither
+// tells which addresses exist nor reaches the other hosts the person works on. The address is
+// hashed: Redis holds no e-mail.
+func accountKey(t *tenant.Tenant, email string) string {
+	h := sha256.Sum256([]byte(NormalizeEmail(email)))
+	return tenantKey(t) + ":" + hex.EncodeToString(h[:16])
+}
+
+type counter struct {
+	l limiter
+	k string
+}
+
+// ipCounters are the failure counters of a client IP: on this host, and on all hosts together.
+func (s *Service) ipCounters(t *tenant.Tenant, ip string) []counter {
+	return []counter{{s.loginFailures, tenantKey(t) + ":" + ip}, {s.loginFailuresByIP, ip}}
+}
+
+// gate says whether a password may be tried now: refusal is msgTooManyLogins when the client
+// IP used up its failures (on this host, or on all hosts together); locked is true when the
+// address has had MaxFailedLogins failures on this host within LockDuration.
+func (s *Service) gate(ctx context.Context, t *tenant.Tenant, ip, email string) (refusal string, locked bool, err error) {
+	unavailable := func(err error) error {
+		return apperr.Wrap(apperr.Unavailable, "L'accesso non è al momento disponibile: riprova tra qualche minuto.", err)
+	}
+	for _, c := range s.ipCounters(t, ip) {
+		over, err := c.l.exceeded(ctx, c.k)
+		if err != nil {
+			return "", false, unavailable(err)
+		}
+		if over {
+			return msgTooManyLogins, false, nil
+		}
+	}
+	locked, err = s.loginFailuresFor.exceeded(ctx, accountKey(t, email))
+	if err != nil {
+		return "", false, unavailable(err)
+	}
+	return "", locked, nil
+}
+
+// countFailure counts a wrong password from ip for email on the host of t and reports whether
+// the address is now locked there.
+func (s *Service) countFailure(ctx context.Context, t *tenant.Tenant, ip, email string) bool {
+	for _, c := range s.ipCounters(t, ip) {
+		if _, err := c.l.hit(ctx, c.k); err != nil {
+			s.log.WarnContext(ctx, "login rate limit not counted", "err", err)
+		}
+	}
+	n, err := s.loginFailuresFor.hit(ctx, accountKey(t, email))
+	if err != nil {
+		s.log.WarnContext(ctx, "login failure not counted", "err", err)
+		return false
+	}
+	if n >= MaxFailedLogins {
+		s.log.WarnContext(ctx, "address locked on this host", "tenant", tenantKey(t), "ip", ip)
+		return true
+	}
+	return false
+}
+
+// confirmPassword checks the password of an existing account (accepting an invitation) with
+// the limits of a login; refusal is the message for the password field, empty when right.
+func (s *Service) confirmPassword(ctx context.Context, t *tenant.Tenant, ip string, u *db.User, password string) (string, error) {
+	refusal, locked, err := s.gate(ctx, t, ip, u.Email)
+	if err != nil || refusal != "" {
+		return refusal, err
+	}
+	if locked {
+		return msgLocked, nil
+	}
+	ok := false
+	if len(password) <= 4*MaxPasswordLength {
+		if ok, _, err = checkPassword(ctx, password, u.PasswordHash); err != nil {
+			return "", err
+		}
+	}
+	if ok {
+		return "", nil
+	}
+	if s.countFailure(ctx, t, ip, u.Email) {
+		return msgLocked, nil
+	}
+	return msgWrongPassword, nil
+}
+
+// authenticate checks e-mail and password and whether the person may enter this host; nil
+// when not. Every path that has no real hash to check verifies a dummy one, so that all
+// refusals take about as long.
+func (s *Service) authenticate(ctx context.Context, email, password string, t *tenant.Tenant) (*db.User, error) {
 	var u *db.User
 	err := s.db.InSystemTx(ctx, func(tx *tenant.Tx) error {
 		r, err := tx.UserGetByEmail(ctx, email)
@@ -130,7 +213,7 @@ func (s *Service) authenticate(ctx context.Context, email, password string, t *t
 		return nil
 	})
 	if err != nil && !tenant.IsNoRows(err) {
-		return nil, 0, fmt.Errorf("login: %w", err)
+		return nil, fmt.Errorf("login: %w", err)
 	}
 	if len(password) > 4*MaxPasswordLength {
 		// No stored password is that long: refuse without hashing a huge input.
@@ -138,39 +221,19 @@ func (s *Service) authenticate(ctx context.Context, email, password string, t *t
 	}
 	if u == nil || u.DisabledAt != nil || email == "" || password == "" {
 		_, _, err := checkPassword(ctx, password, "")
-		return nil, loginRefused, err
-	}
-	if u.LockedUntil != nil && u.LockedUntil.After(time.Now()) {
-		return nil, loginLocked, nil
+		return nil, err
 	}
 	ok, stale, err := checkPassword(ctx, password, u.PasswordHash)
-	if err != nil {
-		return nil, 0, err
-	}
-	if !ok {
-		var locked bool
-		err := s.db.InSystemTx(ctx, func(tx *tenant.Tx) error {
-			r, err := tx.UserLoginFailed(ctx, db.UserLoginFailedParams{ID: u.ID,
-				MaxFailures: MaxFailedLogins, LockSeconds: int32(LockDuration / time.Second)})
-			locked = r.LockedUntil != nil && r.LockedUntil.After(time.Now())
-			return err
-		})
-		if err != nil {
-			return nil, 0, fmt.Errorf("login failure: %w", err)
-		}
-		if locked {
-			s.log.WarnContext(ctx, "account locked", "user_id", u.ID, "tenant", tenantKey(t))
-			return nil, loginLocked, nil
-		}
-		return nil, loginRefused, nil
+	if err != nil || !ok {
+		return nil, err
 	}
 	allowed, err := s.roles.HasAnyRole(ctx, u.ID, t)
 	if err != nil {
-		return nil, 0, fmt.Errorf("login roles: %w", err)
+		return nil, fmt.Errorf("login roles: %w", err)
 	}
 	if !allowed {
 		s.log.InfoContext(ctx, "login refused: no role on this host", "user_id", u.ID, "tenant", tenantKey(t))
-		return nil, loginRefused, nil
+		return nil, nil
 	}
 	if stale {
 		// The hash was made with older parameters: replace it while the password is at hand.
@@ -183,10 +246,10 @@ func (s *Service) authenticate(ctx context.Context, email, password string, t *t
 			}
 		}
 	}
-	return u, loginOK, nil
+	return u, nil
 }
 
-// recordLogin resets the failure counter, stamps the last login and, on a tenant's host,
+// recordLogin stamps the last login and, on a tenant's host,
 // writes the login in that tenant's audit trail.
 func (s *Service) recordLogin(ctx context.Context, t *tenant.Tenant, userID uuid.UUID) error {
 	if t == nil {

@@ -50,3 +50,9 @@ func (l limiter) take(ctx context.Context, k string) (bool, error) {
 	n, err := l.hit(ctx, k)
 	return n <= l.limit, err
 }
+
+// clear forgets k's events (a success ends the count of failures). A failure to clear is
+// logged by the caller's limiter at most: the window ends by itself.
+func (l limiter) clear(ctx context.Context, k string) {
+	_ = l.rdb.Del(ctx, l.key(k)).Err()
+}

@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"fmt"
-	"net/url"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
@@ -11,7 +10,6 @@ import (
 	"github.com/cartasociale/carta/internal/apperr"
 	"github.com/cartasociale/carta/internal/audit"
 	"github.com/cartasociale/carta/internal/db"
-	"github.com/cartasociale/carta/internal/mail"
 	"github.com/cartasociale/carta/internal/principal"
 	"github.com/cartasociale/carta/internal/tenant"
 	"github.com/cartasociale/carta/internal/web"
@@ -106,18 +104,11 @@ func (s *Service) sendReset(ctx context.Context, email string, t *tenant.Tenant)
 		return nil
 	}
 	err = s.db.InSystemTx(ctx, func(tx *tenant.Tx) error {
-		raw, err := issueToken(ctx, tx, u.ID, purposeReset, t, ResetValidity)
+		id, err := issueToken(ctx, tx, u.ID, purposeReset, t, nil, ResetValidity)
 		if err != nil {
 			return err
 		}
-		m, err := mail.PasswordReset(u.Email, mail.ResetData{
-			Name: u.DisplayName, TenantName: tenantName(t), ValidFor: "un'ora",
-			URL: s.baseURL(t) + "/admin" + pathReset + "?token=" + url.QueryEscape(raw),
-		})
-		if err != nil {
-			return err
-		}
-		return s.jobs.SendEmailTx(ctx, tx.Raw, m)
+		return s.enqueueLink(ctx, tx, id)
 	})
 	if err != nil {
 		return fmt.Errorf("reset: %w", err)
@@ -145,8 +136,10 @@ func (s *Service) hostTx(ctx context.Context, t *tenant.Tenant, fn func(tx *tena
 func (s *Service) tokenUser(ctx context.Context, raw, purpose string, t *tenant.Tenant) (*db.User, error) {
 	var u *db.User
 	err := s.db.InSystemTx(ctx, func(tx *tenant.Tx) error {
-		var err error
-		u, err = liveToken(ctx, tx, raw, purpose, t)
+		lt, err := liveToken(ctx, tx, raw, purpose, t)
+		if lt != nil {
+			u = &lt.user
+		}
 		return err
 	})
 	return u, err
@@ -226,6 +219,8 @@ func (s *Service) reset(c *fiber.Ctx) error {
 		vm.Invalid, vm.Token = true, ""
 		return s.render.Render(c, fiber.StatusBadRequest, "auth/reset", vm)
 	}
+	// The person proved they own the mailbox: the lock on this host ends.
+	s.loginFailuresFor.clear(ctx, accountKey(t, u.Email))
 	s.afterPasswordSet(c, u, msgPasswordSet)
 	return c.Redirect("/admin"+pathLogin, fiber.StatusSeeOther)
 }

@@ -12,12 +12,10 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/utils"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cartasociale/carta/internal/apperr"
 	"github.com/cartasociale/carta/internal/config"
-	"github.com/cartasociale/carta/internal/mail"
 	"github.com/cartasociale/carta/internal/principal"
 	"github.com/cartasociale/carta/internal/tenant"
 	"github.com/cartasociale/carta/internal/web"
@@ -36,16 +34,15 @@ func Pages() fs.FS {
 	return sub
 }
 
-// RoleChecker tells whether a person may enter the staff area of a host: on a tenant's host,
-// whether they hold any role in that tenant (or in its oversight chain); on the platform host
-// (t == nil), whether they are a platform admin. internal/access implements it.
+// RoleChecker is what the Service needs of the role matrix; internal/access implements it.
 type RoleChecker interface {
+	// HasAnyRole tells whether a person may enter the staff area of a host: on a tenant's
+	// host, whether they hold any role in that tenant (or in its oversight chain); on the
+	// platform host (t == nil), whether they are a platform admin.
 	HasAnyRole(ctx context.Context, userID uuid.UUID, t *tenant.Tenant) (bool, error)
-}
-
-// EmailEnqueuer enqueues an e-mail in the caller's transaction (*jobs.Client implements it).
-type EmailEnqueuer interface {
-	SendEmailTx(ctx context.Context, tx pgx.Tx, m mail.Message) error
+	// GrantWith runs fn and gives userID roles in t (besides those they hold), in one
+	// transaction of t: an error of fn grants nothing.
+	GrantWith(ctx context.Context, t *tenant.Tenant, userID uuid.UUID, roles []string, fn func(tx *tenant.Tx) error) error
 }
 
 // Deps are what the Service needs.
@@ -53,10 +50,14 @@ type Deps struct {
 	DB     *tenant.DB
 	Redis  *redis.Client
 	Render *web.Renderer
-	Jobs   EmailEnqueuer
-	Roles  RoleChecker
-	Cfg    *config.Config
-	Log    *slog.Logger
+	// Jobs is the queue the e-mails go on; when the queue is built after the Service (it
+	// works the Service's jobs), UseJobs gives it later.
+	Jobs  Enqueuer
+	Roles RoleChecker
+	// RoleLabel names a role in Italian in invitations (the key itself when nil).
+	RoleLabel func(role string) string
+	Cfg       *config.Config
+	Log       *slog.Logger
 	// IdleTimeout ends a session unused for this long; DefaultIdleTimeout (capped at
 	// Cfg.SessionTTL, the absolute lifetime) when zero.
 	IdleTimeout time.Duration
@@ -64,31 +65,35 @@ type Deps struct {
 
 // Limits of the login and reset pages.
 const (
-	DefaultIdleTimeout = 2 * time.Hour
-	MaxFailedLogins    = 5                // consecutive wrong passwords before the account locks
-	LockDuration       = 15 * time.Minute // how long it stays locked
-	LoginFailureLimit  = 10               // failed logins per tenant and client IP ...
-	LoginFailureWindow = 10 * time.Minute // ... in this window, then 429
-	ForgotLimit        = 5                // reset requests per tenant and client IP ...
-	ForgotWindow       = 15 * time.Minute // ... in this window
-	ForgotPerEmail     = 3                // reset e-mails to one address per hour
-	ResetValidity      = time.Hour
-	InviteValidity     = 7 * 24 * time.Hour
+	DefaultIdleTimeout  = 2 * time.Hour
+	MaxFailedLogins     = 5                // wrong passwords for one e-mail on one host ...
+	LockDuration        = 15 * time.Minute // ... within this window lock it there until the window ends
+	LoginFailureLimit   = 10               // failed logins per host and client IP ...
+	LoginFailureWindow  = 10 * time.Minute // ... in this window, then 429
+	LoginFailureLimitIP = 30               // failed logins per client IP on all hosts together, same window
+	ForgotLimit         = 5                // reset requests per tenant and client IP ...
+	ForgotWindow        = 15 * time.Minute // ... in this window
+	ForgotPerEmail      = 3                // reset e-mails to one address per hour
+	ResetValidity       = time.Hour
+	InviteValidity      = 7 * 24 * time.Hour
 )
 
 // Service is the staff accounts' use cases and pages.
 type Service struct {
-	db       *tenant.DB
-	render   *web.Renderer
-	jobs     EmailEnqueuer
-	roles    RoleChecker
-	cfg      *config.Config
-	log      *slog.Logger
-	sessions *sessionStore
+	db        *tenant.DB
+	render    *web.Renderer
+	jobs      Enqueuer
+	roles     RoleChecker
+	roleLabel func(string) string
+	cfg       *config.Config
+	log       *slog.Logger
+	sessions  *sessionStore
 
-	loginFailures limiter
-	forgotByIP    limiter
-	forgotByEmail limiter
+	loginFailures     limiter // per host and client IP
+	loginFailuresByIP limiter // per client IP, all hosts
+	loginFailuresFor  limiter // per e-mail and host: the lock
+	forgotByIP        limiter
+	forgotByEmail     limiter
 }
 
 // New builds the service.
@@ -104,11 +109,13 @@ func New(d Deps) *Service {
 		log = slog.Default()
 	}
 	return &Service{
-		db: d.DB, render: d.Render, jobs: d.Jobs, roles: d.Roles, cfg: d.Cfg, log: log,
-		sessions:      &sessionStore{rdb: d.Redis, idle: idle, absolute: absolute, now: time.Now},
-		loginFailures: limiter{rdb: d.Redis, name: "login", limit: LoginFailureLimit, window: LoginFailureWindow},
-		forgotByIP:    limiter{rdb: d.Redis, name: "forgot-ip", limit: ForgotLimit, window: ForgotWindow},
-		forgotByEmail: limiter{rdb: d.Redis, name: "forgot-email", limit: ForgotPerEmail, window: time.Hour},
+		db: d.DB, render: d.Render, jobs: d.Jobs, roles: d.Roles, roleLabel: d.RoleLabel, cfg: d.Cfg, log: log,
+		sessions:          &sessionStore{rdb: d.Redis, idle: idle, absolute: absolute, now: time.Now},
+		loginFailures:     limiter{rdb: d.Redis, name: "login", limit: LoginFailureLimit, window: LoginFailureWindow},
+		loginFailuresByIP: limiter{rdb: d.Redis, name: "login-ip", limit: LoginFailureLimitIP, window: LoginFailureWindow},
+		loginFailuresFor:  limiter{rdb: d.Redis, name: "login-account", limit: MaxFailedLogins, window: LockDuration},
+		forgotByIP:        limiter{rdb: d.Redis, name: "forgot-ip", limit: ForgotLimit, window: ForgotWindow},
+		forgotByEmail:     limiter{rdb: d.Redis, name: "forgot-email", limit: ForgotPerEmail, window: time.Hour},
 	}
 }
 
@@ -218,9 +225,21 @@ func (s *Service) RequireLogin() fiber.Handler {
 }
 
 // RevokeUserSessions ends every session of a user, on every host: call it when an account is
-// disabled or removed (a password change does it by itself).
+// disabled (a password change does it by itself).
 func (s *Service) RevokeUserSessions(ctx context.Context, userID uuid.UUID) error {
 	return s.sessions.revokeUser(ctx, userID)
+}
+
+// RevokeTenantSessions ends the sessions a user opened on the host of t, and no other: call it
+// when the person is removed from that tenant, which must not log them out of the others.
+func (s *Service) RevokeTenantSessions(ctx context.Context, userID uuid.UUID, t *tenant.Tenant) error {
+	return s.sessions.revokeUserOn(ctx, userID, tenantID(t))
+}
+
+// LockedOn reports whether logins with email are locked on the host of t now (too many wrong
+// passwords there); the staff list shows it. A lock on another host is not told.
+func (s *Service) LockedOn(ctx context.Context, t *tenant.Tenant, email string) (bool, error) {
+	return s.loginFailuresFor.exceeded(ctx, accountKey(t, email))
 }
 
 func setSessionCookie(c *fiber.Ctx, id string) {

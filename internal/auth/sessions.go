@@ -179,3 +179,40 @@ func (st *sessionStore) revokeUser(ctx context.Context, userID uuid.UUID) error 
 	}
 	return nil
 }
+
+// revokeUserOn ends the sessions of a user opened on the host of tenantID (uuid.Nil for the
+// platform host) and leaves the others alone.
+func (st *sessionStore) revokeUserOn(ctx context.Context, userID, tenantID uuid.UUID) error {
+	set := userSessionsKey(userID)
+	keys, err := st.rdb.SMembers(ctx, set).Result()
+	if err != nil {
+		return fmt.Errorf("sessions of %s: %w", userID, err)
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	full := make([]string, len(keys))
+	for i, k := range keys {
+		full[i] = sessionKey(k)
+	}
+	vals, err := st.rdb.MGet(ctx, full...).Result()
+	if err != nil {
+		return fmt.Errorf("sessions of %s: %w", userID, err)
+	}
+	for i, v := range vals {
+		b, ok := v.(string)
+		if !ok {
+			// Expired meanwhile: forget it from the set.
+			_ = st.rdb.SRem(ctx, set, keys[i]).Err()
+			continue
+		}
+		var s session
+		if json.Unmarshal([]byte(b), &s) != nil || s.TenantID != tenantID {
+			continue
+		}
+		if err := st.destroyKey(ctx, userID, keys[i]); err != nil {
+			return fmt.Errorf("revoke session of %s: %w", userID, err)
+		}
+	}
+	return nil
+}

@@ -46,26 +46,47 @@ func validTokenFormat(raw string) bool {
 	return err == nil
 }
 
-// issueToken stores a token for userID in tx, valid for validity on the host of t.
-func issueToken(ctx context.Context, tx *tenant.Tx, userID uuid.UUID, purpose string, t *tenant.Tenant, validity time.Duration) (string, error) {
-	raw, hash := newToken()
+// issueToken records a token for userID in tx, valid for validity on the host of t, and
+// returns its id. It has no hash yet: the job that sends its e-mail writes one (armToken) and
+// builds the link, so that neither this row nor the job's arguments ever hold a usable link.
+func issueToken(ctx context.Context, tx *tenant.Tx, userID uuid.UUID, purpose string, t *tenant.Tenant, invitation *uuid.UUID, validity time.Duration) (uuid.UUID, error) {
 	var tid *uuid.UUID
 	if t != nil {
 		id := t.ID
 		tid = &id
 	}
-	err := tx.UserTokenCreate(ctx, db.UserTokenCreateParams{TokenHash: hash, UserID: userID, Purpose: purpose,
-		InvitedTo: tid, ValidSeconds: int32(validity / time.Second)})
+	id, err := tx.UserTokenCreate(ctx, db.UserTokenCreateParams{UserID: userID, Purpose: purpose,
+		InvitedTo: tid, InvitationID: invitation, ValidSeconds: int32(validity / time.Second)})
 	if err != nil {
-		return "", fmt.Errorf("issue %s token: %w", purpose, err)
+		return uuid.Nil, fmt.Errorf("issue %s token: %w", purpose, err)
 	}
-	return raw, nil
+	return id, nil
 }
 
-// liveToken returns the user of a token that exists for purpose, is unused, unexpired and was
-// issued for the host of t; nil otherwise. The reason of a refusal is not told apart: the
-// page says the link is not valid (any more) either way.
-func liveToken(ctx context.Context, tx *tenant.Tx, raw, purpose string, t *tenant.Tenant) (*db.User, error) {
+// armToken gives the live token id a fresh secret and returns it with the token; ok is false
+// when the token was spent or has expired meanwhile (then there is nothing to send).
+func armToken(ctx context.Context, tx *tenant.Tx, id uuid.UUID) (raw string, tok db.UserToken, ok bool, err error) {
+	raw, hash := newToken()
+	tok, err = tx.UserTokenArm(ctx, db.UserTokenArmParams{ID: id, TokenHash: hash})
+	if tenant.IsNoRows(err) {
+		return "", tok, false, nil
+	}
+	if err != nil {
+		return "", tok, false, fmt.Errorf("arm token: %w", err)
+	}
+	return raw, tok, true, nil
+}
+
+// live is a usable token with its account.
+type live struct {
+	token db.UserToken
+	user  db.User
+}
+
+// liveToken returns the token raw with its user when it exists for purpose, is unused,
+// unexpired and was issued for the host of t; nil otherwise. The reason of a refusal is not
+// told apart: the page says the link is not valid (any more) either way.
+func liveToken(ctx context.Context, tx *tenant.Tx, raw, purpose string, t *tenant.Tenant) (*live, error) {
 	if !validTokenFormat(raw) {
 		return nil, nil
 	}
@@ -83,7 +104,7 @@ func liveToken(ctx context.Context, tx *tenant.Tx, raw, purpose string, t *tenan
 	if (tok.InvitedTo == nil) != (t == nil) || (t != nil && *tok.InvitedTo != t.ID) {
 		return nil, nil
 	}
-	return &r.User, nil
+	return &live{token: tok, user: r.User}, nil
 }
 
 // spendToken marks a live token used; false when another request spent it first.

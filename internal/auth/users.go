@@ -25,14 +25,13 @@ type User struct {
 	IsDemo      bool
 	HasPassword bool // false for an invited person who has not chosen one yet
 	DisabledAt  *time.Time
-	LockedUntil *time.Time
 	LastLoginAt *time.Time
 	CreatedAt   time.Time
 }
 
 func userFromRow(r db.User) *User {
 	return &User{ID: r.ID, Email: r.Email, Name: r.DisplayName, IsDemo: r.IsDemo,
-		HasPassword: r.PasswordHash != "", DisabledAt: r.DisabledAt, LockedUntil: r.LockedUntil,
+		HasPassword: r.PasswordHash != "", DisabledAt: r.DisabledAt,
 		LastLoginAt: r.LastLoginAt, CreatedAt: r.CreatedAt}
 }
 
@@ -149,7 +148,7 @@ func (s *Service) UserByID(ctx context.Context, id uuid.UUID) (*User, error) {
 }
 
 // SetPassword replaces the password of an account (after the policy check, field "password"),
-// lifts any lockout, retires pending reset links and ends every session of the account.
+// retires pending reset links and ends every session of the account.
 func (s *Service) SetPassword(ctx context.Context, userID uuid.UUID, password string) error {
 	u, err := s.UserByID(ctx, userID)
 	if err != nil {

@@ -110,7 +110,7 @@ func (q *Queries) AccessRolesOf(ctx context.Context, arg AccessRolesOfParams) ([
 }
 
 const accessUserByEmail = `-- name: AccessUserByEmail :one
-SELECT id, email, display_name, last_login_at, disabled_at, locked_until,
+SELECT id, email, display_name, disabled_at,
        (password_hash <> '')::boolean AS has_password
 FROM users
 WHERE email = lower($1::text)
@@ -120,9 +120,7 @@ type AccessUserByEmailRow struct {
 	ID          uuid.UUID
 	Email       string
 	DisplayName string
-	LastLoginAt *time.Time
 	DisabledAt  *time.Time
-	LockedUntil *time.Time
 	HasPassword bool
 }
 
@@ -133,16 +131,14 @@ func (q *Queries) AccessUserByEmail(ctx context.Context, email string) (AccessUs
 		&i.ID,
 		&i.Email,
 		&i.DisplayName,
-		&i.LastLoginAt,
 		&i.DisabledAt,
-		&i.LockedUntil,
 		&i.HasPassword,
 	)
 	return i, err
 }
 
 const accessUserByID = `-- name: AccessUserByID :one
-SELECT id, email, display_name, last_login_at, disabled_at, locked_until,
+SELECT id, email, display_name, disabled_at,
        (password_hash <> '')::boolean AS has_password
 FROM users
 WHERE id = $1
@@ -152,9 +148,7 @@ type AccessUserByIDRow struct {
 	ID          uuid.UUID
 	Email       string
 	DisplayName string
-	LastLoginAt *time.Time
 	DisabledAt  *time.Time
-	LockedUntil *time.Time
 	HasPassword bool
 }
 
@@ -165,16 +159,14 @@ func (q *Queries) AccessUserByID(ctx context.Context, id uuid.UUID) (AccessUserB
 		&i.ID,
 		&i.Email,
 		&i.DisplayName,
-		&i.LastLoginAt,
 		&i.DisabledAt,
-		&i.LockedUntil,
 		&i.HasPassword,
 	)
 	return i, err
 }
 
 const accessUsersByIDs = `-- name: AccessUsersByIDs :many
-SELECT id, email, display_name, last_login_at, disabled_at, locked_until,
+SELECT id, email, display_name, disabled_at,
        (password_hash <> '')::boolean AS has_password
 FROM users
 WHERE id = ANY($1::uuid[])
@@ -185,9 +177,7 @@ type AccessUsersByIDsRow struct {
 	ID          uuid.UUID
 	Email       string
 	DisplayName string
-	LastLoginAt *time.Time
 	DisabledAt  *time.Time
-	LockedUntil *time.Time
 	HasPassword bool
 }
 
@@ -204,9 +194,7 @@ func (q *Queries) AccessUsersByIDs(ctx context.Context, ids []uuid.UUID) ([]Acce
 			&i.ID,
 			&i.Email,
 			&i.DisplayName,
-			&i.LastLoginAt,
 			&i.DisabledAt,
-			&i.LockedUntil,
 			&i.HasPassword,
 		); err != nil {
 			return nil, err

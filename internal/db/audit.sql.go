@@ -92,6 +92,39 @@ func (q *Queries) AuditInsert(ctx context.Context, arg AuditInsertParams) error 
 	return err
 }
 
+const auditLastLogins = `-- name: AuditLastLogins :many
+SELECT object_id::uuid AS user_id, max(at)::timestamptz AS at
+FROM audit_log
+WHERE tenant_id = app_tenant() AND action = 'auth.login' AND object_type = 'user' AND object_id = ANY($1::text[])
+GROUP BY object_id
+`
+
+type AuditLastLoginsRow struct {
+	UserID uuid.UUID
+	At     time.Time
+}
+
+// When each of these people last logged in on this tenant's host (the trail records it).
+func (q *Queries) AuditLastLogins(ctx context.Context, ids []string) ([]AuditLastLoginsRow, error) {
+	rows, err := q.db.Query(ctx, auditLastLogins, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []AuditLastLoginsRow{}
+	for rows.Next() {
+		var i AuditLastLoginsRow
+		if err := rows.Scan(&i.UserID, &i.At); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const auditList = `-- name: AuditList :many
 SELECT a.id, a.at, a.actor_id, a.actor_label, a.action, a.object_type, a.object_id, a.object_name,
        a.changes, a.details, a.ip, a.user_agent,

@@ -120,6 +120,20 @@ type Document struct {
 	DetachedAt  *time.Time
 }
 
+type Invitation struct {
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	UserID     uuid.UUID
+	Email      string
+	Name       string
+	Roles      []string
+	InvitedBy  *uuid.UUID
+	CreatedAt  time.Time
+	ExpiresAt  time.Time
+	AcceptedAt *time.Time
+	RevokedAt  *time.Time
+}
+
 type Office struct {
 	TenantID    uuid.UUID
 	ID          uuid.UUID
@@ -289,8 +303,6 @@ type User struct {
 	DisplayName       string
 	PasswordHash      string
 	IsDemo            bool
-	FailedLogins      int32
-	LockedUntil       *time.Time
 	DisabledAt        *time.Time
 	LastLoginAt       *time.Time
 	PasswordChangedAt *time.Time
@@ -299,11 +311,13 @@ type User struct {
 }
 
 type UserToken struct {
-	TokenHash []byte
-	UserID    uuid.UUID
-	Purpose   string
-	InvitedTo *uuid.UUID
-	ExpiresAt time.Time
-	UsedAt    *time.Time
-	CreatedAt time.Time
+	TokenHash    []byte
+	UserID       uuid.UUID
+	Purpose      string
+	InvitedTo    *uuid.UUID
+	ExpiresAt    time.Time
+	UsedAt       *time.Time
+	CreatedAt    time.Time
+	ID           uuid.UUID
+	InvitationID *uuid.UUID
 }

@@ -7,7 +7,6 @@ package db
 
 import (
 	"context"
-	"time"
 
 	"github.com/google/uuid"
 )
@@ -16,7 +15,7 @@ const userCreate = `-- name: UserCreate :one
 INSERT INTO users (email, display_name, password_hash, is_demo, password_changed_at)
 VALUES ($1, $2, $3, $4,
         CASE WHEN $3::text <> '' THEN now() END)
-RETURNING id, email, display_name, password_hash, is_demo, failed_logins, locked_until, disabled_at, last_login_at, password_changed_at, created_at, updated_at
+RETURNING id, email, display_name, password_hash, is_demo, disabled_at, last_login_at, password_changed_at, created_at, updated_at
 `
 
 type UserCreateParams struct {
@@ -43,8 +42,6 @@ func (q *Queries) UserCreate(ctx context.Context, arg UserCreateParams) (User, e
 		&i.DisplayName,
 		&i.PasswordHash,
 		&i.IsDemo,
-		&i.FailedLogins,
-		&i.LockedUntil,
 		&i.DisabledAt,
 		&i.LastLoginAt,
 		&i.PasswordChangedAt,
@@ -55,7 +52,7 @@ func (q *Queries) UserCreate(ctx context.Context, arg UserCreateParams) (User, e
 }
 
 const userGetByEmail = `-- name: UserGetByEmail :one
-SELECT id, email, display_name, password_hash, is_demo, failed_logins, locked_until, disabled_at, last_login_at, password_changed_at, created_at, updated_at FROM users WHERE email = lower($1::text)
+SELECT id, email, display_name, password_hash, is_demo, disabled_at, last_login_at, password_changed_at, created_at, updated_at FROM users WHERE email = lower($1::text)
 `
 
 func (q *Queries) UserGetByEmail(ctx context.Context, email string) (User, error) {
@@ -67,8 +64,6 @@ func (q *Queries) UserGetByEmail(ctx context.Context, email string) (User, error
 		&i.DisplayName,
 		&i.PasswordHash,
 		&i.IsDemo,
-		&i.FailedLogins,
-		&i.LockedUntil,
 		&i.DisabledAt,
 		&i.LastLoginAt,
 		&i.PasswordChangedAt,
@@ -79,7 +74,7 @@ func (q *Queries) UserGetByEmail(ctx context.Context, email string) (User, error
 }
 
 const userGetByID = `-- name: UserGetByID :one
-SELECT id, email, display_name, password_hash, is_demo, failed_logins, locked_until, disabled_at, last_login_at, password_changed_at, created_at, updated_at FROM users WHERE id = $1
+SELECT id, email, display_name, password_hash, is_demo, disabled_at, last_login_at, password_changed_at, created_at, updated_at FROM users WHERE id = $1
 `
 
 func (q *Queries) UserGetByID(ctx context.Context, id uuid.UUID) (User, error) {
@@ -91,8 +86,6 @@ func (q *Queries) UserGetByID(ctx context.Context, id uuid.UUID) (User, error) {
 		&i.DisplayName,
 		&i.PasswordHash,
 		&i.IsDemo,
-		&i.FailedLogins,
-		&i.LockedUntil,
 		&i.DisabledAt,
 		&i.LastLoginAt,
 		&i.PasswordChangedAt,
@@ -102,39 +95,8 @@ func (q *Queries) UserGetByID(ctx context.Context, id uuid.UUID) (User, error) {
 	return i, err
 }
 
-const userLoginFailed = `-- name: UserLoginFailed :one
-UPDATE users SET
-    failed_logins = CASE WHEN failed_logins + 1 >= $1::int THEN 0 ELSE failed_logins + 1 END,
-    locked_until = CASE WHEN failed_logins + 1 >= $1::int
-                        THEN now() + make_interval(secs => $2::int) ELSE locked_until END,
-    updated_at = now()
-WHERE id = $3
-RETURNING failed_logins, locked_until
-`
-
-type UserLoginFailedParams struct {
-	MaxFailures int32
-	LockSeconds int32
-	ID          uuid.UUID
-}
-
-type UserLoginFailedRow struct {
-	FailedLogins int32
-	LockedUntil  *time.Time
-}
-
-// Counts a failed password; at the threshold the account locks and the counter restarts, so
-// that after the lock the person has the full number of attempts again.
-func (q *Queries) UserLoginFailed(ctx context.Context, arg UserLoginFailedParams) (UserLoginFailedRow, error) {
-	row := q.db.QueryRow(ctx, userLoginFailed, arg.MaxFailures, arg.LockSeconds, arg.ID)
-	var i UserLoginFailedRow
-	err := row.Scan(&i.FailedLogins, &i.LockedUntil)
-	return i, err
-}
-
 const userLoginSucceeded = `-- name: UserLoginSucceeded :exec
-UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = now(), updated_at = now()
-WHERE id = $1
+UPDATE users SET last_login_at = now(), updated_at = now() WHERE id = $1
 `
 
 func (q *Queries) UserLoginSucceeded(ctx context.Context, id uuid.UUID) error {
@@ -160,8 +122,7 @@ func (q *Queries) UserRehash(ctx context.Context, arg UserRehashParams) error {
 }
 
 const userSetPassword = `-- name: UserSetPassword :exec
-UPDATE users SET password_hash = $1, password_changed_at = now(),
-    failed_logins = 0, locked_until = NULL, updated_at = now()
+UPDATE users SET password_hash = $1, password_changed_at = now(), updated_at = now()
 WHERE id = $2
 `
 
@@ -170,38 +131,92 @@ type UserSetPasswordParams struct {
 	ID           uuid.UUID
 }
 
-// A new password also lifts a lockout: the person proved they own the mailbox.
 func (q *Queries) UserSetPassword(ctx context.Context, arg UserSetPasswordParams) error {
 	_, err := q.db.Exec(ctx, userSetPassword, arg.PasswordHash, arg.ID)
 	return err
 }
 
-const userTokenCreate = `-- name: UserTokenCreate :exec
-INSERT INTO user_tokens (token_hash, user_id, purpose, invited_to, expires_at)
+const userTokenArm = `-- name: UserTokenArm :one
+UPDATE user_tokens SET token_hash = $1
+WHERE id = $2 AND used_at IS NULL AND expires_at > now()
+RETURNING token_hash, user_id, purpose, invited_to, expires_at, used_at, created_at, id, invitation_id
+`
+
+type UserTokenArmParams struct {
+	TokenHash []byte
+	ID        uuid.UUID
+}
+
+// Gives a live token a fresh hash just before its e-mail goes out; a retried e-mail gets a new
+// link and the previous one stops working. No row when the token was spent or has expired.
+func (q *Queries) UserTokenArm(ctx context.Context, arg UserTokenArmParams) (UserToken, error) {
+	row := q.db.QueryRow(ctx, userTokenArm, arg.TokenHash, arg.ID)
+	var i UserToken
+	err := row.Scan(
+		&i.TokenHash,
+		&i.UserID,
+		&i.Purpose,
+		&i.InvitedTo,
+		&i.ExpiresAt,
+		&i.UsedAt,
+		&i.CreatedAt,
+		&i.ID,
+		&i.InvitationID,
+	)
+	return i, err
+}
+
+const userTokenByID = `-- name: UserTokenByID :one
+SELECT token_hash, user_id, purpose, invited_to, expires_at, used_at, created_at, id, invitation_id FROM user_tokens WHERE id = $1
+`
+
+func (q *Queries) UserTokenByID(ctx context.Context, id uuid.UUID) (UserToken, error) {
+	row := q.db.QueryRow(ctx, userTokenByID, id)
+	var i UserToken
+	err := row.Scan(
+		&i.TokenHash,
+		&i.UserID,
+		&i.Purpose,
+		&i.InvitedTo,
+		&i.ExpiresAt,
+		&i.UsedAt,
+		&i.CreatedAt,
+		&i.ID,
+		&i.InvitationID,
+	)
+	return i, err
+}
+
+const userTokenCreate = `-- name: UserTokenCreate :one
+INSERT INTO user_tokens (user_id, purpose, invited_to, invitation_id, expires_at)
 VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5::int))
+RETURNING id
 `
 
 type UserTokenCreateParams struct {
-	TokenHash    []byte
 	UserID       uuid.UUID
 	Purpose      string
 	InvitedTo    *uuid.UUID
+	InvitationID *uuid.UUID
 	ValidSeconds int32
 }
 
-func (q *Queries) UserTokenCreate(ctx context.Context, arg UserTokenCreateParams) error {
-	_, err := q.db.Exec(ctx, userTokenCreate,
-		arg.TokenHash,
+// A token is created without its hash: UserTokenArm writes one when its e-mail is sent.
+func (q *Queries) UserTokenCreate(ctx context.Context, arg UserTokenCreateParams) (uuid.UUID, error) {
+	row := q.db.QueryRow(ctx, userTokenCreate,
 		arg.UserID,
 		arg.Purpose,
 		arg.InvitedTo,
+		arg.InvitationID,
 		arg.ValidSeconds,
 	)
-	return err
+	var id uuid.UUID
+	err := row.Scan(&id)
+	return id, err
 }
 
 const userTokenGet = `-- name: UserTokenGet :one
-SELECT user_tokens.token_hash, user_tokens.user_id, user_tokens.purpose, user_tokens.invited_to, user_tokens.expires_at, user_tokens.used_at, user_tokens.created_at, users.id, users.email, users.display_name, users.password_hash, users.is_demo, users.failed_logins, users.locked_until, users.disabled_at, users.last_login_at, users.password_changed_at, users.created_at, users.updated_at
+SELECT user_tokens.token_hash, user_tokens.user_id, user_tokens.purpose, user_tokens.invited_to, user_tokens.expires_at, user_tokens.used_at, user_tokens.created_at, user_tokens.id, user_tokens.invitation_id, users.id, users.email, users.display_name, users.password_hash, users.is_demo, users.disabled_at, users.last_login_at, users.password_changed_at, users.created_at, users.updated_at
 FROM user_tokens JOIN users ON users.id = user_tokens.user_id
 WHERE user_tokens.token_hash = $1 AND user_tokens.purpose = $2
 `
@@ -228,13 +243,13 @@ func (q *Queries) UserTokenGet(ctx context.Context, arg UserTokenGetParams) (Use
 		&i.UserToken.ExpiresAt,
 		&i.UserToken.UsedAt,
 		&i.UserToken.CreatedAt,
+		&i.UserToken.ID,
+		&i.UserToken.InvitationID,
 		&i.User.ID,
 		&i.User.Email,
 		&i.User.DisplayName,
 		&i.User.PasswordHash,
 		&i.User.IsDemo,
-		&i.User.FailedLogins,
-		&i.User.LockedUntil,
 		&i.User.DisabledAt,
 		&i.User.LastLoginAt,
 		&i.User.PasswordChangedAt,
@@ -277,5 +292,14 @@ type UserTokensRetireParams struct {
 // reset links pointless).
 func (q *Queries) UserTokensRetire(ctx context.Context, arg UserTokensRetireParams) error {
 	_, err := q.db.Exec(ctx, userTokensRetire, arg.UserID, arg.Purpose)
+	return err
+}
+
+const userTokensRetireInvitation = `-- name: UserTokensRetireInvitation :exec
+UPDATE user_tokens SET used_at = now() WHERE invitation_id = $1 AND used_at IS NULL
+`
+
+func (q *Queries) UserTokensRetireInvitation(ctx context.Context, invitationID *uuid.UUID) error {
+	_, err := q.db.Exec(ctx, userTokensRetireInvitation, invitationID)
 	return err
 }

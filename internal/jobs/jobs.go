@@ -66,7 +66,8 @@ func NewWithOptions(pool *pgxpool.Pool, log *slog.Logger, o Options, workers ...
 		Schema: Schema,
 		Logger: log.With("component", "jobs"),
 		// Completed jobs are evidence of nothing the product needs, and e-mail jobs carry
-		// one-time links in their arguments: keep them only briefly. Discarded jobs (mail that
+		// personal data in their arguments (never one-time links: those jobs hold a token id
+		// and build the link when they run): keep them only briefly. Discarded jobs (mail that
 		// never left after every attempt) stay a week for the operators to look at.
 		CompletedJobRetentionPeriod: time.Hour,
 		// REINDEX needs the table owner; the runtime role is not. Reindexing River's tables is

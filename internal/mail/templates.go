@@ -47,8 +47,9 @@ func PasswordReset(to string, d ResetData) (Message, error) {
 type InviteData struct {
 	Name       string
 	TenantName string
-	URL        string // the activation link, or the login page when HasAccount
-	HasAccount bool   // the person already has a password: the message only points to login
+	URL        string // the one-time link that accepts the invitation
+	HasAccount bool   // the person already has a password: they accept by confirming it
+	Roles      string // the roles offered, in Italian
 	ValidFor   string
 }
 

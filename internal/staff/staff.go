@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartasociale/carta/internal/access"
+	"github.com/cartasociale/carta/internal/auth"
 	"github.com/cartasociale/carta/internal/tenant"
 	"github.com/cartasociale/carta/internal/web"
 )
@@ -31,21 +32,27 @@ var Templates = func() fs.FS {
 	return s
 }()
 
-// InviteFunc creates the account for email when there is none and e-mails an invitation to
-// join tenant t, inside tx (so that the invitation leaves only if the roles are stored). It
-// returns the account's id; invalid input comes back as apperr.Invalid with Fields "email"
-// and "name".
-type InviteFunc func(ctx context.Context, tx *tenant.Tx, email, name string, t *tenant.Tenant) (uuid.UUID, error)
+// Accounts is what the section needs of the staff accounts; *auth.Service implements it.
+type Accounts interface {
+	// Invite offers roles in t to email, in tx of t; the roles come when the person accepts.
+	// Invalid input is apperr.Invalid with Fields "email", "name", "roles".
+	Invite(ctx context.Context, tx *tenant.Tx, t *tenant.Tenant, email, name string, roles []string) (auth.Invitation, error)
+	// Invitations lists the open invitations of the tenant of tx.
+	Invitations(ctx context.Context, tx *tenant.Tx) ([]auth.Invitation, error)
+	// RevokeInvitation withdraws one; apperr.ErrNotFound when it is not open in this tenant.
+	RevokeInvitation(ctx context.Context, tx *tenant.Tx, id uuid.UUID) (auth.Invitation, error)
+	// RevokeTenantSessions ends the person's sessions on t's host only.
+	RevokeTenantSessions(ctx context.Context, userID uuid.UUID, t *tenant.Tenant) error
+	// LockedOn tells whether logins with email are locked on t's host now.
+	LockedOn(ctx context.Context, t *tenant.Tenant, email string) (bool, error)
+}
 
 // Deps are what the users section needs.
 type Deps struct {
-	Render *web.Renderer
-	DB     *tenant.DB
-	Access *access.Enforcer
-	Invite InviteFunc
-	// OnRemoved runs after a user was removed from the tenant (e.g. to end their sessions);
-	// optional.
-	OnRemoved func(ctx context.Context, userID uuid.UUID)
+	Render   *web.Renderer
+	DB       *tenant.DB
+	Access   *access.Enforcer
+	Accounts Accounts
 	// Nav returns the sidebar of the staff area for the request; optional.
 	Nav func(c *fiber.Ctx) []web.NavItem
 	// Tenants, when set, loads the tenant's profile for the page header.
@@ -59,6 +66,7 @@ const (
 	pathInvite = "/utenti/invita"
 	pathUser   = "/utenti/:id"
 	pathRemove = "/utenti/:id/rimuovi"
+	pathRevoke = "/utenti/inviti/:id/ritira"
 )
 
 type handlers struct{ Deps }
@@ -78,6 +86,7 @@ func Register(r *access.Router, d Deps) {
 	// Before /utenti/:id, which would otherwise take "invita" for an id.
 	r.Get(pathInvite, access.UsersWrite, with(h.inviteForm)...)
 	r.Post(pathInvite, access.UsersWrite, with(h.invite)...)
+	r.Post(pathRevoke, access.UsersWrite, with(h.revoke)...)
 	r.Get(pathUser, access.UsersWrite, with(h.edit)...)
 	r.Post(pathUser, access.UsersWrite, with(h.save)...)
 	r.Post(pathRemove, access.UsersWrite, with(h.remove)...)

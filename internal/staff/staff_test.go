@@ -8,16 +8,22 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cartasociale/carta/internal/access"
 	"github.com/cartasociale/carta/internal/apperr"
+	"github.com/cartasociale/carta/internal/audit"
+	"github.com/cartasociale/carta/internal/auth"
+	"github.com/cartasociale/carta/internal/jobs"
 	"github.com/cartasociale/carta/internal/principal"
 	"github.com/cartasociale/carta/internal/staff"
 	"github.com/cartasociale/carta/internal/tenant"
@@ -35,7 +41,7 @@ type fixture struct {
 	reg *access.Registry
 
 	mu      sync.Mutex
-	removed []uuid.UUID
+	removed [][2]uuid.UUID // user, tenant of each RevokeTenantSessions
 }
 
 // Test headers standing in for the tenant resolver and the login session.
@@ -44,16 +50,27 @@ const (
 	hdrUser   = "X-Test-User"
 )
 
-// inviteFixture stands in for the auth package's invitation: it creates the account when
-// missing, in the caller's transaction.
-func inviteFixture(ctx context.Context, tx *tenant.Tx, email, name string, t *tenant.Tenant) (uuid.UUID, error) {
-	var id uuid.UUID
-	err := tx.Raw.QueryRow(ctx, `INSERT INTO users (email, display_name) VALUES ($1, $2)
-		ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email RETURNING id`, email, name).Scan(&id)
+// accounts is the real auth.Service, with two things a test needs to see: an invitation to a
+// "rifiuta-" address fails after the account and the invitation were written (to prove the
+// section's transaction takes them back), and the sessions revoked are recorded.
+type accounts struct {
+	*auth.Service
+	f *fixture
+}
+
+func (a accounts) Invite(ctx context.Context, tx *tenant.Tx, t *tenant.Tenant, email, name string, roles []string) (auth.Invitation, error) {
+	inv, err := a.Service.Invite(ctx, tx, t, email, name, roles)
 	if err == nil && strings.HasPrefix(email, "rifiuta") {
-		return uuid.Nil, apperr.InvalidFields(map[string]string{"email": "Questo indirizzo non può ricevere inviti."})
+		return auth.Invitation{}, apperr.InvalidFields(map[string]string{"email": "Questo indirizzo non può ricevere inviti."})
 	}
-	return id, err
+	return inv, err
+}
+
+func (a accounts) RevokeTenantSessions(ctx context.Context, userID uuid.UUID, t *tenant.Tenant) error {
+	a.f.mu.Lock()
+	a.f.removed = append(a.f.removed, [2]uuid.UUID{userID, t.ID})
+	a.f.mu.Unlock()
+	return a.Service.RevokeTenantSessions(ctx, userID, t)
 }
 
 func setup(t *testing.T) *fixture {
@@ -83,13 +100,15 @@ func setup(t *testing.T) *fixture {
 		return c.Next()
 	})
 	admin := app.Group("/admin")
+	owner, err := pgxpool.New(context.Background(), env.OwnerURL)
+	require.NoError(t, err)
+	require.NoError(t, jobs.Migrate(context.Background(), owner))
+	owner.Close()
+	queue, err := jobs.New(env.Runtime, quiet) // inserts only: the e-mails are auth's tests
+	require.NoError(t, err)
+	svc := auth.New(auth.Deps{DB: env.DB, Redis: env.Redis, Jobs: queue, Roles: enf, RoleLabel: access.RoleLabel, Cfg: env.Cfg, Log: quiet})
 	staff.Register(access.NewRouter(admin, "/admin", enf, f.reg), staff.Deps{
-		Render: r, DB: env.DB, Access: enf, Invite: inviteFixture, Log: quiet, Tenants: env.Tenants,
-		OnRemoved: func(ctx context.Context, id uuid.UUID) {
-			f.mu.Lock()
-			f.removed = append(f.removed, id)
-			f.mu.Unlock()
-		},
+		Render: r, DB: env.DB, Access: enf, Accounts: accounts{svc, f}, Log: quiet, Tenants: env.Tenants,
 	})
 	f.app = app
 	return f
@@ -177,6 +196,7 @@ func TestEveryRouteIsGuarded(t *testing.T) {
 func TestListAndInvite(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
+	ctx := context.Background()
 	c := f.env.NewTenant(t, tenant.KindComune)
 	admin := f.user("Maria Rossi")
 	f.grant(admin, access.RoleEnteAdmin, c)
@@ -187,10 +207,11 @@ func TestListAndInvite(t *testing.T) {
 	r := f.do("GET", "/admin/utenti", c, admin, nil)
 	require.Equal(t, 200, r.status, r.body)
 	for _, s := range []string{"Maria Rossi", "Luca Bianchi", "Redattore, Ufficio Relazioni con il Pubblico (URP)",
-		"Amministratore dell&#39;ente", "Invito in attesa", "Mai", `href="/admin/utenti/invita"`,
+		"Amministratore dell&#39;ente", "Account non ancora attivato", "Mai", `href="/admin/utenti/invita"`,
 		`href="/admin/utenti/` + editor.String() + `"`} {
 		require.Contains(t, r.body, s)
 	}
+	require.NotContains(t, r.body, "Inviti in attesa")
 
 	r = f.do("GET", "/admin/utenti/invita", c, admin, nil)
 	require.Equal(t, 200, r.status)
@@ -208,42 +229,114 @@ func TestListAndInvite(t *testing.T) {
 	require.Equal(t, 422, r.status)
 	require.Contains(t, r.body, "Uno dei ruoli scelti non esiste")
 
-	// Valid: roles stored, audited, visible on the list.
+	// Valid: an invitation is stored and audited, the roles wait for the acceptance.
 	email := fmt.Sprintf("nuova.persona-%x@example.it", testenv.Uint64())
 	r = f.do("POST", "/admin/utenti/invita", c, admin, url.Values{
 		"email": {strings.ToUpper(email)}, "name": {"Nuova Persona"},
 		"roles": {access.RoleResponsabile, access.RoleRevisore, access.RoleResponsabile}})
 	require.Equal(t, 303, r.status, r.body)
 	require.Equal(t, "/admin/utenti", r.location)
-	var id uuid.UUID
-	require.NoError(t, f.env.Admin.QueryRow(context.Background(), `SELECT id FROM users WHERE email = $1`, email).Scan(&id))
-	require.Equal(t, []string{access.RoleResponsabile, access.RoleRevisore}, f.storedRoles(id, c))
-	require.Equal(t, []string{access.RoleResponsabile, access.RoleRevisore}, f.enf.RolesOf(id, c.ID.String()))
-	require.Equal(t, 1, f.auditCount(c, "user.invite", id))
+	var id, invID uuid.UUID
+	var roles []string
+	require.NoError(t, f.env.Admin.QueryRow(ctx, `SELECT u.id, i.id, i.roles FROM users u JOIN invitations i ON i.user_id = u.id
+		WHERE u.email = $1 AND i.tenant_id = $2`, email, c.ID).Scan(&id, &invID, &roles))
+	require.Equal(t, []string{access.RoleResponsabile, access.RoleRevisore}, roles)
+	require.Empty(t, f.storedRoles(id, c), "no role before the person accepts")
+	require.Equal(t, 1, f.auditCount(c, "user.invite", invID))
 	var details, ip string
-	require.NoError(t, f.env.Admin.QueryRow(context.Background(),
+	require.NoError(t, f.env.Admin.QueryRow(ctx,
 		`SELECT details::text, ip FROM audit_log WHERE tenant_id = $1 AND action = 'user.invite' AND object_id = $2`,
-		c.ID, id.String()).Scan(&details, &ip))
+		c.ID, invID.String()).Scan(&details, &ip))
 	require.Contains(t, details, email)
 	require.Contains(t, details, access.RoleRevisore)
 	require.Equal(t, "192.0.2.7", ip)
 	r = f.do("GET", "/admin/utenti", c, admin, nil)
+	require.Contains(t, r.body, "Inviti in attesa")
 	require.Contains(t, r.body, "Nuova Persona")
+	require.Contains(t, r.body, `action="/admin/utenti/inviti/`+invID.String()+`/ritira"`)
 
 	// Inviting someone who is already a member is refused next to the field.
-	r = f.do("POST", "/admin/utenti/invita", c, admin, url.Values{"email": {email}, "name": {"X"}, "roles": {access.RoleURP}})
+	var editorEmail string
+	require.NoError(t, f.env.Admin.QueryRow(ctx, `SELECT email FROM users WHERE id = $1`, editor).Scan(&editorEmail))
+	r = f.do("POST", "/admin/utenti/invita", c, admin, url.Values{"email": {editorEmail}, "name": {"X"}, "roles": {access.RoleURP}})
 	require.Equal(t, 422, r.status)
 	require.Contains(t, r.body, "fa già parte dell&#39;ente")
-	require.Equal(t, 1, f.auditCount(c, "user.invite", id))
 
-	// A person of another tenant may be invited here too: same account, roles per tenant.
-	other := f.env.NewTenant(t, tenant.KindComune)
-	otherAdmin := f.user("Altro Admin")
-	f.grant(otherAdmin, access.RoleEnteAdmin, other)
-	r = f.do("POST", "/admin/utenti/invita", other, otherAdmin, url.Values{"email": {email}, "name": {"Nuova Persona"}, "roles": {access.RoleURP}})
+	// Inviting again replaces the open invitation.
+	r = f.do("POST", "/admin/utenti/invita", c, admin, url.Values{"email": {email}, "name": {"Nuova Persona"}, "roles": {access.RoleURP}})
 	require.Equal(t, 303, r.status, r.body)
-	require.Equal(t, []string{access.RoleURP}, f.storedRoles(id, other))
-	require.Equal(t, []string{access.RoleResponsabile, access.RoleRevisore}, f.storedRoles(id, c))
+	var open int
+	require.NoError(t, f.env.Admin.QueryRow(ctx, `SELECT count(*) FROM invitations WHERE tenant_id = $1 AND user_id = $2
+		AND accepted_at IS NULL AND revoked_at IS NULL`, c.ID, id).Scan(&open))
+	require.Equal(t, 1, open)
+}
+
+// TestInvitingAPersonOfAnotherTenant: the inviting tenant learns nothing of the account (its
+// own name, its logins and locks elsewhere), and grants nothing until the person accepts.
+func TestInvitingAPersonOfAnotherTenant(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	home := f.env.NewTenant(t, tenant.KindComune)
+	c := f.env.NewTenant(t, tenant.KindComune)
+	admin := f.user("Admin Che Invita")
+	f.grant(admin, access.RoleEnteAdmin, c)
+	person := f.user("Vero Nome Riservato")
+	f.grant(person, access.RoleRedattore, home)
+	var email string
+	require.NoError(t, f.env.Admin.QueryRow(ctx, `UPDATE users SET last_login_at = now() WHERE id = $1 RETURNING email`, person).Scan(&email))
+	require.NoError(t, f.env.DB.InTx(principal.WithStaff(ctx, &principal.Staff{UserID: person}), home.ID, func(tx *tenant.Tx) error {
+		return audit.Record(principal.WithStaff(ctx, &principal.Staff{UserID: person}), tx,
+			audit.Entry{Action: "auth.login", ObjectType: "user", ObjectID: person.String()})
+	}))
+
+	r := f.do("POST", "/admin/utenti/invita", c, admin, url.Values{"email": {email}, "name": {"Nome Scritto Qui"}, "roles": {access.RoleURP}})
+	require.Equal(t, 303, r.status, r.body)
+	require.Empty(t, f.storedRoles(person, c))
+	require.Equal(t, []string{access.RoleRedattore}, f.storedRoles(person, home))
+
+	r = f.do("GET", "/admin/utenti", c, admin, nil)
+	require.Contains(t, r.body, "Nome Scritto Qui")
+	require.NotContains(t, r.body, "Vero Nome Riservato")
+	require.Equal(t, 404, f.do("GET", "/admin/utenti/"+person.String(), c, admin, nil).status, "not a member yet")
+
+	// Once a member (the roles an acceptance grants), the list shows their logins here only.
+	f.grant(person, access.RoleURP, c)
+	r = f.do("GET", "/admin/utenti", c, admin, nil)
+	row := regexp.MustCompile(`(?s)<tr>\s*<th scope="row">Vero Nome Riservato.*?</tr>`).FindString(r.body)
+	require.NotEmpty(t, row, r.body)
+	require.Contains(t, row, "<td>Mai</td>", "a login on another tenant's host is not this tenant's business")
+}
+
+func TestWithdrawInvitation(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	ctx := context.Background()
+	c := f.env.NewTenant(t, tenant.KindComune)
+	other := f.env.NewTenant(t, tenant.KindComune)
+	admin := f.user("Admin Ritira")
+	f.grant(admin, access.RoleEnteAdmin, c)
+	otherAdmin := f.user("Admin Altro")
+	f.grant(otherAdmin, access.RoleEnteAdmin, other)
+	email := fmt.Sprintf("da-ritirare-%x@example.it", testenv.Uint64())
+	r := f.do("POST", "/admin/utenti/invita", c, admin, url.Values{"email": {email}, "name": {"Da Ritirare"}, "roles": {access.RoleURP}})
+	require.Equal(t, 303, r.status, r.body)
+	var invID uuid.UUID
+	require.NoError(t, f.env.Admin.QueryRow(ctx, `SELECT id FROM invitations WHERE email = $1`, email).Scan(&invID))
+
+	// Another tenant's admin cannot withdraw it.
+	require.Equal(t, 404, f.do("POST", "/admin/utenti/inviti/"+invID.String()+"/ritira", other, otherAdmin, url.Values{}).status)
+	r = f.do("POST", "/admin/utenti/inviti/"+invID.String()+"/ritira", c, admin, url.Values{})
+	require.Equal(t, 303, r.status, r.body)
+	var revoked *time.Time
+	var live int
+	require.NoError(t, f.env.Admin.QueryRow(ctx, `SELECT revoked_at FROM invitations WHERE id = $1`, invID).Scan(&revoked))
+	require.NotNil(t, revoked)
+	require.NoError(t, f.env.Admin.QueryRow(ctx, `SELECT count(*) FROM user_tokens WHERE invitation_id = $1 AND used_at IS NULL`, invID).Scan(&live))
+	require.Zero(t, live, "the link stops working")
+	require.Equal(t, 1, f.auditCount(c, "user.invite_revoke", invID))
+	require.NotContains(t, f.do("GET", "/admin/utenti", c, admin, nil).body, "Da Ritirare")
+	require.Equal(t, 404, f.do("POST", "/admin/utenti/inviti/"+invID.String()+"/ritira", c, admin, url.Values{}).status)
 }
 
 func TestInviteIsAtomic(t *testing.T) {
@@ -252,14 +345,17 @@ func TestInviteIsAtomic(t *testing.T) {
 	c := f.env.NewTenant(t, tenant.KindComune)
 	admin := f.user("Admin Atomico")
 	f.grant(admin, access.RoleEnteAdmin, c)
-	// The invitation fails after creating the account: the account, the roles and the audit
-	// entry all stay out, and the message lands next to its field.
+	// The invitation fails after creating the account and the invitation: the account, the
+	// invitation, its job and the audit entry all stay out, and the message lands next to
+	// its field.
 	email := fmt.Sprintf("rifiuta-%x@example.it", testenv.Uint64())
 	r := f.do("POST", "/admin/utenti/invita", c, admin, url.Values{"email": {email}, "name": {"Rifiutata"}, "roles": {access.RoleURP}})
 	require.Equal(t, 422, r.status, r.body)
 	require.Contains(t, r.body, `id="f-email-error">Questo indirizzo non può ricevere inviti.`)
 	var n int
 	require.NoError(t, f.env.Admin.QueryRow(context.Background(), `SELECT count(*) FROM users WHERE email = $1`, email).Scan(&n))
+	require.Zero(t, n)
+	require.NoError(t, f.env.Admin.QueryRow(context.Background(), `SELECT count(*) FROM invitations WHERE email = $1`, email).Scan(&n))
 	require.Zero(t, n)
 	require.NoError(t, f.env.Admin.QueryRow(context.Background(),
 		`SELECT count(*) FROM audit_log WHERE tenant_id = $1 AND action = 'user.invite'`, c.ID).Scan(&n))
@@ -331,7 +427,7 @@ func TestRemove(t *testing.T) {
 	require.Equal(t, []string{access.RoleURP}, f.storedRoles(u, other), "roles elsewhere stay")
 	require.Equal(t, 1, f.auditCount(c, "user.remove", u))
 	f.mu.Lock()
-	require.Equal(t, []uuid.UUID{u}, f.removed)
+	require.Equal(t, [][2]uuid.UUID{{u, c.ID}}, f.removed, "only this tenant's sessions end")
 	f.mu.Unlock()
 	require.Equal(t, 404, f.do("GET", "/admin/utenti/"+u.String(), c, admin, nil).status, "no longer a member")
 
@@ -354,6 +450,7 @@ func TestPermissions(t *testing.T) {
 		{"GET", "/admin/utenti"}, {"GET", "/admin/utenti/invita"}, {"POST", "/admin/utenti/invita"},
 		{"GET", "/admin/utenti/" + admin.String()}, {"POST", "/admin/utenti/" + admin.String()},
 		{"POST", "/admin/utenti/" + admin.String() + "/rimuovi"},
+		{"POST", "/admin/utenti/inviti/" + uuid.NewString() + "/ritira"},
 	} {
 		r := f.do(tc.method, tc.path, c, editor, url.Values{"roles": {access.RoleEnteAdmin}})
 		require.Equal(t, 403, r.status, "%s %s", tc.method, tc.path)

@@ -16,13 +16,15 @@ import (
 	"github.com/cartasociale/carta/internal/access"
 	"github.com/cartasociale/carta/internal/apperr"
 	"github.com/cartasociale/carta/internal/audit"
+	"github.com/cartasociale/carta/internal/auth"
 	"github.com/cartasociale/carta/internal/db"
 	"github.com/cartasociale/carta/internal/principal"
 	"github.com/cartasociale/carta/internal/tenant"
 	"github.com/cartasociale/carta/internal/web"
 )
 
-// Member is a person holding at least one role in the tenant.
+// Member is a person holding at least one role in the tenant, as the tenant may see them:
+// their last login and lock on this tenant's host only.
 type Member struct {
 	ID         uuid.UUID
 	Name       string
@@ -34,22 +36,21 @@ type Member struct {
 	Self       bool   // the logged-in staff member
 }
 
-func statusOf(u db.AccessUserByIDRow, now time.Time) (string, string) {
+func memberOf(u db.AccessUserByIDRow, roles []string, self uuid.UUID, last map[uuid.UUID]time.Time, locked bool) Member {
+	m := Member{ID: u.ID, Name: u.DisplayName, Email: u.Email, Roles: roles, Self: u.ID == self,
+		Status: "Attivo", StatusKind: "success"}
+	if at, ok := last[u.ID]; ok {
+		m.LastLogin = &at
+	}
 	switch {
 	case u.DisabledAt != nil:
-		return "Disattivato", "danger"
-	case u.LockedUntil != nil && u.LockedUntil.After(now):
-		return "Bloccato temporaneamente", "warning"
+		m.Status, m.StatusKind = "Disattivato", "danger"
+	case locked:
+		m.Status, m.StatusKind = "Accesso bloccato temporaneamente", "warning"
 	case !u.HasPassword:
-		return "Invito in attesa", "info"
+		m.Status, m.StatusKind = "Account non ancora attivato", "info"
 	}
-	return "Attivo", "success"
-}
-
-func memberOf(u db.AccessUserByIDRow, roles []string, self uuid.UUID) Member {
-	st, kind := statusOf(u, time.Now())
-	return Member{ID: u.ID, Name: u.DisplayName, Email: u.Email, Roles: roles, LastLogin: u.LastLoginAt,
-		Status: st, StatusKind: kind, Self: u.ID == self}
+	return m
 }
 
 func selfID(ctx context.Context) uuid.UUID {
@@ -60,7 +61,7 @@ func selfID(ctx context.Context) uuid.UUID {
 }
 
 // members lists the tenant's people, by name, reading roles as stored.
-func members(ctx context.Context, tx *tenant.Tx, t *tenant.Tenant) ([]Member, error) {
+func (h *handlers) members(ctx context.Context, tx *tenant.Tx, t *tenant.Tenant) ([]Member, error) {
 	as, err := access.Assignments(ctx, tx, t)
 	if err != nil {
 		return nil, err
@@ -75,17 +76,31 @@ func members(ctx context.Context, tx *tenant.Tx, t *tenant.Tenant) ([]Member, er
 	if err != nil {
 		return nil, err
 	}
+	last, err := audit.LastLogins(ctx, tx, ids)
+	if err != nil {
+		return nil, err
+	}
 	self := selfID(ctx)
 	out := make([]Member, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, memberOf(db.AccessUserByIDRow(r), roles[r.ID], self))
+		out = append(out, memberOf(db.AccessUserByIDRow(r), roles[r.ID], self, last, h.locked(ctx, t, r.Email)))
 	}
 	return out, nil
 }
 
+// locked tells whether the person's logins are locked on this host; an unreachable Redis
+// shows them as not locked rather than failing the page.
+func (h *handlers) locked(ctx context.Context, t *tenant.Tenant, email string) bool {
+	ok, err := h.Accounts.LockedOn(ctx, t, email)
+	if err != nil {
+		h.Log.WarnContext(ctx, "staff: lock state unknown", "err", err)
+	}
+	return ok
+}
+
 // member returns one person of the tenant; apperr.ErrNotFound when they hold no role in it,
 // whatever they hold elsewhere.
-func member(ctx context.Context, tx *tenant.Tx, t *tenant.Tenant, id uuid.UUID) (Member, error) {
+func (h *handlers) member(ctx context.Context, tx *tenant.Tx, t *tenant.Tenant, id uuid.UUID) (Member, error) {
 	roles, err := access.StoredRoles(ctx, tx, t, id)
 	if err != nil {
 		return Member{}, err
@@ -100,7 +115,11 @@ func member(ctx context.Context, tx *tenant.Tx, t *tenant.Tenant, id uuid.UUID) 
 	if err != nil {
 		return Member{}, err
 	}
-	return memberOf(u, roles, selfID(ctx)), nil
+	last, err := audit.LastLogins(ctx, tx, []uuid.UUID{id})
+	if err != nil {
+		return Member{}, err
+	}
+	return memberOf(u, roles, selfID(ctx), last, h.locked(ctx, t, u.Email)), nil
 }
 
 // RoleOption is a checkbox of the roles fieldset.
@@ -200,8 +219,9 @@ func fieldErrors(err error) (map[string]string, bool) {
 
 type listPage struct {
 	web.Page
-	Members  []Member
-	CanWrite bool
+	Members     []Member
+	Invitations []auth.Invitation
+	CanWrite    bool
 }
 
 func (h *handlers) list(c *fiber.Ctx) error {
@@ -212,7 +232,10 @@ func (h *handlers) list(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	vm := &listPage{Page: h.page(c, "Utenti", web.Crumb{Label: "Utenti"}), CanWrite: h.Access.Can(ctx, access.UsersWrite)}
 	err = h.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
-		vm.Members, err = members(ctx, tx, t)
+		if vm.Members, err = h.members(ctx, tx, t); err != nil {
+			return err
+		}
+		vm.Invitations, err = h.Accounts.Invitations(ctx, tx)
 		return err
 	})
 	if err != nil {
@@ -265,15 +288,11 @@ func (h *handlers) invite(c *fiber.Ctx) error {
 	case len(roles) == 0:
 		errs["roles"] = msgRolesNone
 	}
-	if len(errs) == 0 && h.Invite == nil {
-		h.Log.Error("staff: no invitation sender configured")
-		return apperr.New(apperr.Unavailable, "Gli inviti non sono disponibili in questo momento.")
-	}
 	if len(errs) == 0 {
-		err = h.Access.ChangeRoles(ctx, t, func(tx *tenant.Tx, rt *access.RoleTx) error {
+		err = h.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
 			switch u, err := tx.AccessUserByEmail(ctx, email); {
 			case err == nil:
-				current, err := rt.Roles(ctx, u.ID)
+				current, err := access.StoredRoles(ctx, tx, t, u.ID)
 				if err != nil {
 					return err
 				}
@@ -283,15 +302,12 @@ func (h *handlers) invite(c *fiber.Ctx) error {
 			case !tenant.IsNoRows(err):
 				return err
 			}
-			id, err := h.Invite(ctx, tx, email, name, t)
+			inv, err := h.Accounts.Invite(ctx, tx, t, email, name, roles)
 			if err != nil {
 				return err
 			}
-			if _, _, err := rt.Set(ctx, id, roles); err != nil {
-				return err
-			}
 			return audit.Record(ctx, tx, audit.Entry{
-				Action: "user.invite", ObjectType: "user", ObjectID: id.String(), ObjectName: email,
+				Action: "user.invite", ObjectType: "invitation", ObjectID: inv.ID.String(), ObjectName: email,
 				Changes: audit.Changes(nil, map[string]string{"Nome": name, "Email": email, "Ruoli": audit.Join(roles, access.RoleLabel)}),
 				Details: map[string]any{"email": email, "name": name, "roles": roles},
 			})
@@ -309,7 +325,35 @@ func (h *handlers) invite(c *fiber.Ctx) error {
 		vm.Roles = roleOptions(roles)
 		return h.Render.Render(c, fiber.StatusUnprocessableEntity, "staff/invite", vm)
 	}
-	web.SetFlash(c, "success", "Invito inviato a "+email+".")
+	web.SetFlash(c, "success", "Invito inviato a "+email+": riceverà i ruoli quando lo accetterà.")
+	return c.Redirect("/admin/utenti", fiber.StatusSeeOther)
+}
+
+// revoke withdraws an open invitation: its link stops working.
+func (h *handlers) revoke(c *fiber.Ctx) error {
+	t, err := requestTenant(c)
+	if err != nil {
+		return err
+	}
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	var inv auth.Invitation
+	err = h.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
+		if inv, err = h.Accounts.RevokeInvitation(ctx, tx, id); err != nil {
+			return err
+		}
+		return audit.Record(ctx, tx, audit.Entry{
+			Action: "user.invite_revoke", ObjectType: "invitation", ObjectID: id.String(), ObjectName: inv.Email,
+			Changes: audit.Changes(map[string]string{"Nome": inv.Name, "Email": inv.Email, "Ruoli": audit.Join(inv.Roles, access.RoleLabel)}, nil),
+		})
+	})
+	if err != nil {
+		return err
+	}
+	web.SetFlash(c, "success", "Invito a "+inv.Email+" ritirato: il collegamento non funziona più.")
 	return c.Redirect("/admin/utenti", fiber.StatusSeeOther)
 }
 
@@ -346,7 +390,7 @@ func (h *handlers) edit(c *fiber.Ctx) error {
 	ctx := c.UserContext()
 	var m Member
 	err = h.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
-		m, err = member(ctx, tx, t, id)
+		m, err = h.member(ctx, tx, t, id)
 		return err
 	})
 	if err != nil {
@@ -371,7 +415,7 @@ func (h *handlers) save(c *fiber.Ctx) error {
 	var m Member
 	var added, removed []string
 	err = h.Access.ChangeRoles(ctx, t, func(tx *tenant.Tx, rt *access.RoleTx) error {
-		if m, err = member(ctx, tx, t, id); err != nil {
+		if m, err = h.member(ctx, tx, t, id); err != nil {
 			return err
 		}
 		switch {
@@ -435,7 +479,7 @@ func (h *handlers) remove(c *fiber.Ctx) error {
 	}
 	var m Member
 	err = h.Access.ChangeRoles(ctx, t, func(tx *tenant.Tx, rt *access.RoleTx) error {
-		if m, err = member(ctx, tx, t, id); err != nil {
+		if m, err = h.member(ctx, tx, t, id); err != nil {
 			return err
 		}
 		_, removed, err := rt.Set(ctx, id, nil)
@@ -455,8 +499,10 @@ func (h *handlers) remove(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if h.OnRemoved != nil {
-		h.OnRemoved(ctx, id)
+	// Their sessions on this tenant's host end now; those on other hosts are not this
+	// tenant's to end.
+	if err := h.Accounts.RevokeTenantSessions(ctx, id, t); err != nil {
+		h.Log.ErrorContext(ctx, "staff: sessions of a removed user not revoked", "user_id", id, "err", err)
 	}
 	web.SetFlash(c, "success", m.Name+" non fa più parte dell'ente.")
 	return c.Redirect("/admin/utenti", fiber.StatusSeeOther)
