@@ -715,6 +715,11 @@ func TestAmbitoServicesHideAndShow(t *testing.T) {
 	require.Contains(t, r.body, "Persone con disabilità")
 	require.Contains(t, r.body, `action="/admin/carta/ambito/`+s1.String()+`/nascondi"`)
 	require.NotContains(t, r.body, "/modifica", "a member cannot edit the ambito's services")
+	require.Contains(t, r.body, "I servizi dell&#39;"+ambito.Name+" compaiono nella Carta del comune")
+	r = f.do("GET", "/admin/carta", member, red, nil)
+	require.Contains(t, r.body, "La bozza della Carta dei Servizi Sociali del "+member.Name+":")
+	require.Contains(t, r.body, "I servizi dell&#39;"+ambito.Name+" compaiono nella Carta del comune")
+	require.Contains(t, r.body, "area riservata al personale del "+member.Name+"</p>")
 
 	// A reason is required, shown next to that service's field with the input kept.
 	r = f.do("POST", "/admin/carta/ambito/"+s1.String()+"/nascondi", member, red, url.Values{"reason": {"no"}})
@@ -733,7 +738,7 @@ func TestAmbitoServicesHideAndShow(t *testing.T) {
 	require.Equal(t, []catalog.Hidden{{ServiceID: s1, Reason: reason}}, f.draft(member).HiddenAmbitoServices)
 	require.Equal(t, 1, f.auditCount(member, "catalog.ambito.hide", s1.String()))
 	r = f.do("GET", "/admin/carta/ambito", member, rev, nil)
-	require.Contains(t, r.body, "Nascosto da Lucia Verdi il")
+	require.Contains(t, r.body, "Nascosto da Lucia Verdi (<time")
 	require.Contains(t, r.body, "Il comune offre già un proprio servizio di trasporto")
 	require.NotContains(t, r.body, "Mostra di nuovo", "no controls for the revisore")
 
