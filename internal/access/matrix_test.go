@@ -49,20 +49,20 @@ var allowed = map[string]map[string][]access.Perm{
 	access.RoleResponsabile: {
 		relOwnComune: {p.dash, p.profR, p.catR, p.catW, p.catP, p.reports, p.complaints},
 		relOwnAmbito: {p.dash, p.profR, p.catR, p.catW, p.catP, p.reports, p.complaints},
-		relMember:    {p.reports, p.complaints},
-		relCapofila:  {p.reports, p.complaints},
+		relMember:    {p.dash, p.reports, p.complaints},
+		relCapofila:  {p.dash, p.reports, p.complaints},
 	},
 	access.RoleURP: {
 		relOwnComune: {p.dash, p.catR, p.reports, p.complaints},
 		relOwnAmbito: {p.dash, p.catR, p.reports, p.complaints},
-		relMember:    {p.reports, p.complaints},
-		relCapofila:  {p.reports, p.complaints},
+		relMember:    {p.dash, p.reports, p.complaints},
+		relCapofila:  {p.dash, p.reports, p.complaints},
 	},
 	access.RoleRevisore: {
 		relOwnComune: {p.dash, p.profR, p.audit, p.catR, p.reports, p.complaints},
 		relOwnAmbito: {p.dash, p.profR, p.audit, p.catR, p.reports, p.complaints},
-		relMember:    {p.reports, p.complaints},
-		relCapofila:  {p.reports, p.complaints},
+		relMember:    {p.dash, p.reports, p.complaints},
+		relCapofila:  {p.dash, p.reports, p.complaints},
 	},
 	access.RolePlatformAdmin: {
 		relPlatform: {p.tenantsR, p.tenantsW},

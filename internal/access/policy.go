@@ -63,16 +63,18 @@ var template = map[string]RolePerms{
 		Own: []Perm{DashboardRead, CatalogRead, CatalogWrite},
 	},
 	RoleResponsabile: {
+		// Member: the capofila's ambito staff open a member comune's dashboard, which shows
+		// what their oversight reads there and sends them to the ambito's staff area.
 		Own:    []Perm{DashboardRead, ProfileRead, CatalogRead, CatalogWrite, CatalogPublish, ReportsRead, ComplaintsRead},
-		Member: []Perm{ReportsRead, ComplaintsRead},
+		Member: []Perm{DashboardRead, ReportsRead, ComplaintsRead},
 	},
 	RoleURP: {
 		Own:    []Perm{DashboardRead, CatalogRead, ReportsRead, ComplaintsRead},
-		Member: []Perm{ReportsRead, ComplaintsRead},
+		Member: []Perm{DashboardRead, ReportsRead, ComplaintsRead},
 	},
 	RoleRevisore: {
 		Own:    []Perm{DashboardRead, ProfileRead, AuditRead, CatalogRead, ReportsRead, ComplaintsRead},
-		Member: []Perm{ReportsRead, ComplaintsRead},
+		Member: []Perm{DashboardRead, ReportsRead, ComplaintsRead},
 	},
 }
 

@@ -68,17 +68,22 @@ type Section struct {
 	URL         string
 	Description string
 	Perm        access.Perm
+	// Act is what Description offers to do there (e.g. publish); who may read the section
+	// but not do that reads ReadOnly instead.
+	Act      access.Perm
+	ReadOnly string
 }
 
 // Sections are the areas of the staff area, in menu order.
 var Sections = []Section{
-	{"Bacheca", "/admin", "La pagina iniziale dell'area riservata.", access.DashboardRead},
-	{"Carta dei Servizi", "/admin/carta", "I servizi, gli uffici con i loro orari, le persone responsabili e la parte generale della Carta: la bozza su cui si lavora.", access.CatalogRead},
-	{"Pubblicazione", "/admin/carta/pubblicazione", "Controlla che la bozza sia completa e pubblicala ora o in una data stabilita.", access.CatalogRead},
-	{"Versioni pubblicate", "/admin/carta/versioni", "Lo storico delle versioni della Carta e le differenze tra due versioni.", access.CatalogRead},
-	{"Profilo dell'ente", "/admin/ente", "Indirizzo, contatti, logo, profili social e link alla dichiarazione di accessibilità e all'informativa privacy mostrati sul sito pubblico.", access.ProfileRead},
-	{"Utenti", "/admin/utenti", "Le persone che lavorano nell'area riservata e i loro ruoli.", access.UsersRead},
-	{"Registro attività", "/admin/registro", "Chi ha fatto cosa e quando: ogni modifica fatta nell'area riservata.", access.AuditRead},
+	{Label: "Bacheca", URL: "/admin", Description: "La pagina iniziale dell'area riservata.", Perm: access.DashboardRead},
+	{Label: "Carta dei Servizi", URL: "/admin/carta", Description: "I servizi, gli uffici con i loro orari, le persone responsabili e la parte generale della Carta: la bozza su cui si lavora.", Perm: access.CatalogRead},
+	{Label: "Pubblicazione", URL: "/admin/carta/pubblicazione", Description: "Controlla che la bozza sia completa e pubblicala ora o in una data stabilita.", Perm: access.CatalogRead,
+		Act: access.CatalogPublish, ReadOnly: "Controlla che la bozza sia completa e guarda le pubblicazioni programmate; a pubblicare è il responsabile del Servizio Sociale."},
+	{Label: "Versioni pubblicate", URL: "/admin/carta/versioni", Description: "Lo storico delle versioni della Carta e le differenze tra due versioni.", Perm: access.CatalogRead},
+	{Label: "Profilo dell'ente", URL: "/admin/ente", Description: "Indirizzo, contatti, logo, profili social e link alla dichiarazione di accessibilità e all'informativa privacy mostrati sul sito pubblico.", Perm: access.ProfileRead},
+	{Label: "Utenti", URL: "/admin/utenti", Description: "Le persone che lavorano nell'area riservata e i loro ruoli.", Perm: access.UsersRead},
+	{Label: "Registro attività", URL: "/admin/registro", Description: "Chi ha fatto cosa e quando: ogni modifica fatta nell'area riservata.", Perm: access.AuditRead},
 }
 
 // NavFor returns the sidebar items the logged-in staff member may use. Mark the current one
@@ -106,14 +111,29 @@ func (h *handlers) page(c *fiber.Ctx, title string, crumbs ...web.Crumb) web.Pag
 type dashboardPage struct {
 	web.Page
 	Cards []Section
+	// Elsewhere is set when the staff member can read no section here (the capofila's ambito
+	// staff on a member comune, whose oversight reaches nothing the staff area shows yet): the
+	// staff area where they work instead.
+	Elsewhere *elsewhere
+}
+
+type elsewhere struct {
+	Name, Slug string
 }
 
 func (h *handlers) dashboard(c *fiber.Ctx) error {
+	ctx := c.UserContext()
 	vm := &dashboardPage{Page: h.page(c, "Area riservata")}
 	for _, s := range Sections[1:] {
-		if h.Can != nil && h.Can(c.UserContext(), s.Perm) {
+		if h.Can != nil && h.Can(ctx, s.Perm) {
+			if s.ReadOnly != "" && !h.Can(ctx, s.Act) {
+				s.Description = s.ReadOnly
+			}
 			vm.Cards = append(vm.Cards, s)
 		}
+	}
+	if t := tenant.FromContext(ctx); len(vm.Cards) == 0 && t != nil && t.Ambito != nil {
+		vm.Elsewhere = &elsewhere{Name: t.Ambito.Name, Slug: t.Ambito.Slug}
 	}
 	return h.Render.Render(c, fiber.StatusOK, "admin/dashboard", vm)
 }
