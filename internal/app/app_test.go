@@ -91,7 +91,9 @@ func TestReadinessRedisDownIsDegradedPostgresDownIsNotReady(t *testing.T) {
 	t.Cleanup(func() {
 		_, _ = env.Admin.Exec(context.Background(), "GRANT CONNECT ON DATABASE "+db+" TO carta_runtime")
 	})
-	_, err = env.Admin.Exec(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND usename = 'carta_app'", env.DBName)
+	// With a timeout, pg_terminate_backend waits until the backends are gone: without one it
+	// only signals them, and on a busy machine the probe could still find one alive.
+	_, err = env.Admin.Exec(ctx, "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity WHERE datname = $1 AND usename = 'carta_app'", env.DBName)
 	require.NoError(t, err)
 	status, body = readyz(t, a)
 	require.Equal(t, 503, status)
