@@ -86,10 +86,12 @@ func TestReadinessRedisDownIsDegradedPostgresDownIsNotReady(t *testing.T) {
 
 	// PostgreSQL refusing the runtime role: not ready.
 	db := pgx.Identifier{env.DBName}.Sanitize()
-	_, err = env.Admin.Exec(ctx, "REVOKE CONNECT ON DATABASE "+db+" FROM carta_runtime")
+	// (PUBLIC holds CONNECT on a new database too: without revoking it the pool reconnects
+	// at once and the probe passes or fails by timing.)
+	_, err = env.Admin.Exec(ctx, "REVOKE CONNECT ON DATABASE "+db+" FROM carta_runtime, PUBLIC")
 	require.NoError(t, err)
 	t.Cleanup(func() {
-		_, _ = env.Admin.Exec(context.Background(), "GRANT CONNECT ON DATABASE "+db+" TO carta_runtime")
+		_, _ = env.Admin.Exec(context.Background(), "GRANT CONNECT ON DATABASE "+db+" TO carta_runtime, PUBLIC")
 	})
 	// With a timeout, pg_terminate_backend waits until the backends are gone: without one it
 	// only signals them, and on a busy machine the probe could still find one alive.
