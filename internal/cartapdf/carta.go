@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/cartasociale/carta/internal/catalog"
+	"github.com/cartasociale/carta/internal/itlang"
 )
 
 // Options are what the caller adds to the published Carta.
@@ -51,10 +52,10 @@ func Carta(v *catalog.View, opts Options) ([]byte, error) {
 	toc := b.contents()
 	m := meta{
 		Title:   "Carta dei Servizi Sociali - " + b.Name,
-		Subject: fmt.Sprintf("Carta dei Servizi Sociali, versione %d del %s", b.Version, dateIT(b.PublishedAt)),
+		Subject: "Carta dei Servizi Sociali, " + versionOf(b.Version, b.PublishedAt),
 		Author:  b.Name,
 		Created: b.PublishedAt,
-		Footer:  fmt.Sprintf("%s · Carta dei Servizi Sociali · versione %d del %s", b.Name, b.Version, dateIT(b.PublishedAt)),
+		Footer:  b.Name + " · Carta dei Servizi Sociali · " + versionOf(b.Version, b.PublishedAt),
 	}
 	return twoPass(opts.Fonts, m, func(d *doc, pages []int) {
 		d.footerFrom = 2
@@ -189,12 +190,12 @@ func (c *cartaLayout) cover() {
 	p.SetXY(marginL, 92)
 	d.text("Carta dei Servizi Sociali", 32, "B", colPrimary)
 	p.Ln(4)
-	d.text(fmt.Sprintf("Versione %d, pubblicata il %s", b.Version, dateIT(b.PublishedAt)), 15, "", colDark)
+	d.text(fmt.Sprintf("Versione %d, pubblicata %s", b.Version, datePrep("il", b.PublishedAt)), 15, "", colDark)
 	p.Ln(1)
 	d.text("Prima pubblicazione: "+dateIT(b.FirstPublishedAt), 11, "", colMuted)
 	if b.AmbitoName != "" {
 		p.Ln(5)
-		d.text(fmt.Sprintf("Comprende i servizi dell'%s (versione %d della sua Carta).", b.AmbitoName, b.AmbitoVersion), 11, "", colText)
+		d.text(fmt.Sprintf("Comprende i servizi %s (versione %d della sua Carta).", itlang.Of(b.AmbitoName), b.AmbitoVersion), 11, "", colText)
 	}
 	if strings.TrimSpace(b.Note) != "" {
 		p.Ln(5)
@@ -286,7 +287,7 @@ func (c *cartaLayout) services() {
 	d.text("I servizi sono raggruppati per area di utenza. Per ciascuno trovi a chi è rivolto, come fare a richiederlo, cosa serve, tempi, costi, dove andare e gli standard di qualità che l'ente si impegna a rispettare.", 10, "", colText)
 	if b.AmbitoName != "" {
 		d.pdf.Ln(1.5)
-		d.text(fmt.Sprintf("I servizi indicati come «Servizio dell'ambito» sono gestiti dall'%s per tutti i comuni che ne fanno parte.", b.AmbitoName), 10, "", colText)
+		d.text(fmt.Sprintf("I servizi indicati come «Servizio dell'ambito» sono gestiti %s per tutti i comuni che ne fanno parte.", itlang.Prep("da", b.AmbitoName)), 10, "", colText)
 	}
 	if len(b.Groups) == 0 {
 		d.pdf.Ln(3)

@@ -6,39 +6,67 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	_ "time/tzdata" // Europe/Rome must resolve in minimal containers too
 
 	"github.com/cartasociale/carta/internal/catalog"
+	"github.com/cartasociale/carta/internal/itlang"
 )
 
 // rome is the time zone of every date printed.
-var rome = func() *time.Location {
-	l, err := time.LoadLocation("Europe/Rome")
-	if err != nil {
-		return time.UTC
-	}
-	return l
-}()
+var rome = itlang.Rome
 
-var mesi = [...]string{"gennaio", "febbraio", "marzo", "aprile", "maggio", "giugno", "luglio",
-	"agosto", "settembre", "ottobre", "novembre", "dicembre"}
-
-// dateIT formats t as "2 gennaio 2026" in Italian time.
+// dateIT formats t as "2 gennaio 2026", the first of the month as "1º gennaio 2026", in
+// Italian time.
 func dateIT(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	t = t.In(rome)
-	return fmt.Sprintf("%d %s %d", t.Day(), mesi[t.Month()-1], t.Year())
+	return itlang.Date(t)
+}
+
+// datePrep joins an articulated preposition with t: datePrep("del", t) is "del 12 marzo 2026",
+// "dell'8 marzo 2026" or "del 1º marzo 2026"; datePrep("il", t) is "il 12 marzo 2026" or
+// "l'8 marzo 2026".
+func datePrep(prep string, t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	if prep == "il" {
+		if d := t.In(itlang.Rome).Day(); d == 8 || d == 11 {
+			return "l'" + itlang.Date(t)
+		}
+		return "il " + itlang.Date(t)
+	}
+	return itlang.DatePrep(prep, t)
+}
+
+// versionOf is "versione 3 del 12 marzo 2026".
+func versionOf(n int, t time.Time) string {
+	return strings.TrimSpace(fmt.Sprintf("versione %d %s", n, datePrep("del", t)))
+}
+
+// parseDay reads a "2006-01-02" date in Italian time.
+func parseDay(s string) (time.Time, bool) {
+	t, err := time.ParseInLocation(time.DateOnly, s, rome)
+	return t, err == nil
 }
 
 // dayIT formats a "2006-01-02" date as "2 gennaio 2026"; anything else is returned as is.
 func dayIT(s string) string {
-	t, err := time.ParseInLocation(time.DateOnly, s, rome)
-	if err != nil {
+	t, ok := parseDay(s)
+	if !ok {
 		return s
 	}
 	return dateIT(t)
+}
+
+// dayPrep is datePrep for a "2006-01-02" date: dayPrep("dal", "2026-08-01") is "dal 1º agosto
+// 2026"; anything unreadable is written after the simple preposition as is.
+func dayPrep(prep, s string) string {
+	t, ok := parseDay(s)
+	if !ok {
+		return prep + " " + s
+	}
+	return datePrep(prep, t)
 }
 
 var (
@@ -137,7 +165,7 @@ func dayList(days []int) string {
 func exceptionText(e catalog.Exception) string {
 	when := dayIT(e.From)
 	if e.To != "" && e.To != e.From {
-		when = "dal " + dayIT(e.From) + " al " + dayIT(e.To)
+		when = dayPrep("dal", e.From) + " " + dayPrep("al", e.To)
 	}
 	var s string
 	if e.Closed {

@@ -48,10 +48,10 @@ func Guida(v *catalog.View, opts Options) ([]byte, error) {
 	}
 	m := meta{
 		Title:   "Guida sintetica ai servizi sociali - " + b.Name,
-		Subject: fmt.Sprintf("Guida sintetica della Carta dei Servizi Sociali, versione %d del %s", b.Version, dateIT(b.PublishedAt)),
+		Subject: "Guida sintetica della Carta dei Servizi Sociali, " + versionOf(b.Version, b.PublishedAt),
 		Author:  b.Name,
 		Created: b.PublishedAt,
-		Footer:  fmt.Sprintf("%s · Guida sintetica · Carta dei Servizi Sociali, versione %d del %s", b.Name, b.Version, dateIT(b.PublishedAt)),
+		Footer:  b.Name + " · Guida sintetica · Carta dei Servizi Sociali, " + versionOf(b.Version, b.PublishedAt),
 	}
 	return twoPass(opts.Fonts, m, func(d *doc, _ []int) {
 		g := &guidaLayout{d: d, b: b, opts: opts, qr: qr}
@@ -99,7 +99,7 @@ func (g *guidaLayout) header() {
 	p.SetXY(marginL, 11)
 	p.CellFormat(bodyW*0.6, 5, "Guida sintetica ai servizi sociali", "", 0, "L", false, 0, "")
 	d.font("", 9)
-	right := fmt.Sprintf("Carta dei Servizi Sociali\nversione %d del %s", g.b.Version, dateIT(g.b.PublishedAt))
+	right := "Carta dei Servizi Sociali\n" + versionOf(g.b.Version, g.b.PublishedAt)
 	p.SetXY(marginL+bodyW*0.6, 6)
 	p.MultiCell(bodyW*0.4, 4.5, right, "", "R", false)
 	d.bold, d.italic = saveB, saveI
