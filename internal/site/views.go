@@ -82,6 +82,16 @@ func dateOnlyIT(s string) string {
 	return web.DateIT(t)
 }
 
+// datePrepIT is a "2006-01-02" date after an articulated preposition: "dal 1º maggio 2026",
+// "all'11 maggio 2026".
+func datePrepIT(prep, s string) string {
+	t, err := time.ParseInLocation(dateLayout, s, rome)
+	if err != nil {
+		return prep + " " + s
+	}
+	return itlang.DatePrep(prep, t)
+}
+
 // officeURL is the page of an office: on this site, or on the ambito's own site.
 func (h *handlers) officeURL(o *Office) string {
 	if o.FromAmbito {
@@ -133,7 +143,7 @@ func (h *handlers) officeView(r *request, s *Site, o *Office, full bool) officeV
 		if e.From == e.To {
 			ev.When = dateOnlyIT(e.From)
 		} else {
-			ev.When = "dal " + dateOnlyIT(e.From) + " al " + dateOnlyIT(e.To)
+			ev.When = datePrepIT("dal", e.From) + " " + datePrepIT("al", e.To)
 		}
 		if e.Closed {
 			ev.What = "chiuso"

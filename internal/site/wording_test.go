@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/cartasociale/carta/internal/catalog"
 	"github.com/cartasociale/carta/internal/site"
 	"github.com/cartasociale/carta/internal/tenant"
 	"github.com/cartasociale/carta/internal/testenv"
@@ -71,4 +72,20 @@ func TestEnteNamesTakeTheArticulatedPreposition(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(body), &doc))
 	require.Equal(t, "I servizi sociali pubblicati nella Carta dei Servizi del "+member.Name+
 		", con canali di accesso, costi e autorità competente.", doc.Graph[0]["description"])
+}
+
+// A closure over several days reads "dal 1º maggio 2026 all'11 maggio 2026".
+func TestExceptionRangesTakeTheirArticles(t *testing.T) {
+	t.Parallel()
+	env := testenv.Get(t)
+	app := newApp(t, env, withClock)
+	tn := env.NewTenant(t, tenant.KindComune)
+	c := demoCarta()
+	c.Offices[0].Exceptions = append(c.Offices[0].Exceptions,
+		catalog.Exception{From: "2026-05-01", To: "2026-05-11", Closed: true, Reason: "Lavori"},
+		catalog.Exception{From: "2026-08-08", To: "2026-08-21", Closed: true})
+	publish(t, env, tn, c, publishedAt, "")
+	_, body := get(t, app, host(tn), "/uffici/sportello-polivalente")
+	require.Contains(t, body, "dal 1º maggio 2026 all&#39;11 maggio 2026: chiuso (Lavori)")
+	require.Contains(t, body, "dall&#39;8 agosto 2026 al 21 agosto 2026: chiuso")
 }
