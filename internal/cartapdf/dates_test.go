@@ -30,4 +30,3 @@ func TestDatesTakeTheOrdinalAndTheElidedArticle(t *testing.T) {
 		exceptionText(catalog.Exception{From: "2026-08-08", To: "2026-08-21", Closed: true}))
 	require.Equal(t, "1º maggio 2026: chiuso", exceptionText(catalog.Exception{From: "2026-05-01", To: "2026-05-01", Closed: true}))
 }
-
