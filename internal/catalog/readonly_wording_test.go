@@ -36,3 +36,23 @@ func TestServiceFormOffersToSaveOnlyToWhoCan(t *testing.T) {
 	require.NotContains(t, r.body, offer)
 	require.Contains(t, r.body, "sono obbligatori per pubblicare un servizio attivo.</p>")
 }
+
+// The ambito page of a member comune offers to hide an ambito service only to who may.
+func TestAmbitoPageOffersToHideOnlyToWhoCan(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	amb := f.env.NewTenant(t, tenant.KindAmbito)
+	member := f.env.Join(t, f.env.NewTenant(t, tenant.KindComune), amb, false)
+	red := f.staffOf(member, access.RoleRedattore, "Redattore")
+	rev := f.staffOf(member, access.RoleRevisore, "Revisore")
+	const offer = "puoi nasconderlo"
+
+	r := f.do("GET", "/admin/carta/ambito", member, red, nil)
+	require.Equal(t, 200, r.status)
+	require.Contains(t, r.body, offer)
+
+	r = f.do("GET", "/admin/carta/ambito", member, rev, nil)
+	require.Equal(t, 200, r.status)
+	require.NotContains(t, r.body, offer)
+	require.Contains(t, r.body, "chi cura la Carta del comune può nasconderlo")
+}
