@@ -12,6 +12,7 @@ import (
 	"github.com/cartasociale/carta/internal/apperr"
 	"github.com/cartasociale/carta/internal/audit"
 	"github.com/cartasociale/carta/internal/db"
+	"github.com/cartasociale/carta/internal/itlang"
 	"github.com/cartasociale/carta/internal/tenant"
 	"github.com/cartasociale/carta/internal/web"
 )
@@ -443,13 +444,15 @@ func (h *ui) hoursSave(c *fiber.Ctx) error {
 // ---- exceptions: closures and special hours ----
 
 type exceptionRow struct {
-	ID               int64
-	OfficeName       string
-	From, To         string
-	FromText, ToText string
-	Closed           bool
-	Opens, Closes    string
-	Reason           string
+	ID            int64
+	OfficeName    string
+	From, To      string
+	FromText      string // "8 maggio 2026"
+	FromDal, ToAl string // "dall'8 maggio 2026", "all'11 maggio 2026"
+	FromDel       string // "dell'8 maggio 2026"
+	Closed        bool
+	Opens, Closes string
+	Reason        string
 }
 
 type exceptionsPage struct {
@@ -459,12 +462,17 @@ type exceptionsPage struct {
 	CanWrite   bool
 }
 
-func dateText(s string) string {
+// dateText writes a stored date in words after prep ("dal", "al", "del": "dall'8 maggio
+// 2026"), or alone when prep is empty; a date that does not parse is kept as it is.
+func dateText(prep, s string) string {
 	t, ok := parseDate(s)
 	if !ok {
-		return s
+		return strings.TrimSpace(prep + " " + s)
 	}
-	return web.DateIT(t)
+	if prep == "" {
+		return web.DateIT(t)
+	}
+	return itlang.DatePrep(prep, t)
 }
 
 func (h *ui) renderExceptions(c *fiber.Ctx, status int, t *tenant.Tenant, form, errs map[string]string) error {
@@ -487,8 +495,8 @@ func (h *ui) renderExceptions(c *fiber.Ctx, status int, t *tenant.Tenant, form, 
 		vm.Offices = options(offices, func(o Office) (string, string) { return o.ID.String(), o.Name }, form["office"])
 		exc, err := loadExceptions(ctx, tx)
 		for _, e := range exc {
-			r := exceptionRow{ID: e.ID, OfficeName: "Tutti gli uffici", From: e.From, To: e.To, FromText: dateText(e.From),
-				ToText: dateText(e.To), Closed: e.Closed, Opens: e.Opens, Closes: e.Closes, Reason: e.Reason}
+			r := exceptionRow{ID: e.ID, OfficeName: "Tutti gli uffici", From: e.From, To: e.To, FromText: dateText("", e.From),
+				FromDal: dateText("dal", e.From), ToAl: dateText("al", e.To), FromDel: dateText("del", e.From), Closed: e.Closed, Opens: e.Opens, Closes: e.Closes, Reason: e.Reason}
 			if e.OfficeID != nil {
 				r.OfficeName = names[*e.OfficeID]
 			}

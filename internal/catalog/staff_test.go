@@ -665,7 +665,15 @@ func TestOfficeHoursAndExceptions(t *testing.T) {
 	}, exc)
 	require.Equal(t, 2, f.auditCount(c, "catalog.office.exception.create", ""))
 	r = f.do("GET", "/admin/carta/uffici/chiusure", c, red, nil)
-	require.Contains(t, r.body, "dal <time datetime=\"2026-12-25\">25 dicembre 2026</time>")
+	require.Contains(t, r.body, "<time datetime=\"2026-12-25\">dal 25 dicembre 2026</time> <time datetime=\"2026-12-26\">al 26 dicembre 2026</time>")
+	// Dates take their articles: "dall'8", "all'11", "dell'8".
+	r = f.do("POST", "/admin/carta/uffici/chiusure", c, red, url.Values{"office": {""}, "date_from": {"2026-09-08"},
+		"date_to": {"2026-09-11"}, "closed": {"1"}, "reason": {"Trasloco"}})
+	require.Equal(t, 303, r.status, r.body)
+	r = f.do("GET", "/admin/carta/uffici/chiusure", c, red, nil)
+	require.Contains(t, r.body, "dall&#39;8 settembre 2026</time> <time datetime=\"2026-09-11\">all&#39;11 settembre 2026</time>")
+	require.Contains(t, r.body, "l'eccezione dell&#39;8 settembre 2026")
+	require.NotContains(t, r.body, "del 8")
 
 	// One main desk per tenant.
 	r = f.do("POST", "/admin/carta/uffici/nuovo", c, red, url.Values{"name": {"Sportello di Cerenova"}, "main_desk": {"1"}})

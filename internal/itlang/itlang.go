@@ -152,6 +152,24 @@ func DatePrep(prep string, t time.Time) string {
 	return DayPrep(prep, t.In(Rome).Day()) + Date(t)[len(ordinalDay(t.In(Rome).Day())):]
 }
 
+// The is a date with its article: "il 12 marzo 2026", "l'8 marzo 2026", "l'11 aprile 2026",
+// "il 1º maggio 2026" (after "entro", or at the start of a sentence with Capitalize).
+func The(t time.Time) string {
+	if d := t.In(Rome).Day(); d == 8 || d == 11 {
+		return "l'" + Date(t)
+	}
+	return "il " + Date(t)
+}
+
+// Capitalize upper-cases the first letter: Capitalize(The(t)) is "L'8 marzo 2026".
+func Capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
 // DayPrep is the preposition and day alone: DayPrep("del", 8) is "dell'8", DayPrep("del", 1)
 // "del 1º".
 func DayPrep(prep string, day int) string {

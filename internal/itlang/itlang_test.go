@@ -69,3 +69,18 @@ func TestWhen(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+func TestTheAndCapitalize(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 5, d, 12, 0, 0, 0, Rome) }
+	for d, want := range map[int]string{1: "il 1º maggio 2026", 8: "l'8 maggio 2026", 11: "l'11 maggio 2026", 12: "il 12 maggio 2026"} {
+		if got := The(day(d)); got != want {
+			t.Errorf("The(%d) = %q, want %q", d, got, want)
+		}
+	}
+	if got := Capitalize(The(day(8))); got != "L'8 maggio 2026" {
+		t.Errorf("Capitalize = %q", got)
+	}
+	if Capitalize("") != "" {
+		t.Error("Capitalize of empty")
+	}
+}

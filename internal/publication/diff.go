@@ -1,14 +1,15 @@
 package publication
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/cartasociale/carta/internal/catalog"
+	"github.com/cartasociale/carta/internal/itlang"
 )
 
 // ChangeKind says what happened to an item between two versions.
@@ -397,7 +398,7 @@ func deadlineLines(ds []catalog.Deadline) []string {
 	for _, d := range ds {
 		s := d.Label
 		if d.DueOn != "" {
-			s += " – entro il " + dateIT(d.DueOn)
+			s += " – entro " + dateWith("", d.DueOn)
 		}
 		if d.Description != "" {
 			s += ": " + d.Description
@@ -407,18 +408,18 @@ func deadlineLines(ds []catalog.Deadline) []string {
 	return out
 }
 
-// dateIT writes "2006-01-02" as "2/1/2006"; other text is kept.
-func dateIT(s string) string {
-	p := strings.Split(s, "-")
-	if len(p) != 3 {
+// dateWith writes a "2006-01-02" date in words after the articulated preposition prep ("dal",
+// "al": "dall'8 marzo 2026"), or with its article when prep is empty ("l'8 marzo 2026"); other
+// text is kept as it is.
+func dateWith(prep, s string) string {
+	t, err := time.ParseInLocation(time.DateOnly, s, itlang.Rome)
+	if err != nil {
 		return s
 	}
-	d, err1 := strconv.Atoi(p[2])
-	m, err2 := strconv.Atoi(p[1])
-	if err1 != nil || err2 != nil {
-		return s
+	if prep == "" {
+		return itlang.The(t)
 	}
-	return fmt.Sprintf("%d/%d/%s", d, m, p[0])
+	return itlang.DatePrep(prep, t)
 }
 
 func standardLines(ss []catalog.Standard) []string {
@@ -482,9 +483,9 @@ func hourLines(hs []catalog.Interval) []string {
 func exceptionLines(es []catalog.Exception) []string {
 	out := make([]string, 0, len(es))
 	for _, e := range es {
-		s := "Dal " + dateIT(e.From) + " al " + dateIT(e.To)
+		s := itlang.Capitalize(dateWith("dal", e.From)) + " " + dateWith("al", e.To)
 		if e.From == e.To {
-			s = "Il " + dateIT(e.From)
+			s = itlang.Capitalize(dateWith("", e.From))
 		}
 		if e.Closed {
 			s += ": chiuso"

@@ -99,7 +99,7 @@ func TestDiffServices(t *testing.T) {
 	require.Equal(t, "In base all'ISEE", f["Costo"].Old)
 	require.Equal(t, "Gratuito", f["Costo"].New)
 	require.Equal(t, "mensa", f["Parole chiave"].New)
-	require.Equal(t, []publication.Line{{Op: publication.LineAdded, Text: "Domande – entro il 31/3/2026"}}, f["Scadenze e fasi"].Lines)
+	require.Equal(t, []publication.Line{{Op: publication.LineAdded, Text: "Domande – entro il 31 marzo 2026"}}, f["Scadenze e fasi"].Lines)
 	require.Equal(t, "Tempestività: Primo colloquio (obiettivo: 7,5 giorni)", f["Standard di qualità"].Lines[0].Text)
 
 	// A long field: the one changed line, two lines of context around it, the rest folded.
@@ -173,7 +173,7 @@ func TestDiffOfficesPeopleSectionsCategoriesDocuments(t *testing.T) {
 		{Op: publication.LineRemoved, Text: "Martedì: 09:00–12:00"},
 		{Op: publication.LineAdded, Text: "Martedì: 09:00–12:00, 15:30–17:30"},
 	}, office["Orari di apertura"].Lines)
-	require.Equal(t, "Dal 10/8/2026 al 21/8/2026: chiuso (Chiusura estiva)", office["Chiusure e orari straordinari"].Lines[0].Text)
+	require.Equal(t, "Dal 10 agosto 2026 al 21 agosto 2026: chiuso (Chiusura estiva)", office["Chiusure e orari straordinari"].Lines[0].Text)
 
 	sec := fieldsByLabel(cs[5])
 	require.Equal(t, publication.LineAdded, sec["Testo"].Lines[len(sec["Testo"].Lines)-1].Op)
@@ -265,4 +265,24 @@ func indexOf(ss []string, s string) int {
 		}
 	}
 	return -1
+}
+
+func TestDiffDatesTakeTheirArticles(t *testing.T) {
+	a, b := base(), base()
+	b.Services[0].Deadlines = []catalog.Deadline{{Label: "Graduatoria", DueOn: "2026-05-08"}}
+	b.Offices[0].Exceptions = []catalog.Exception{
+		{From: "2026-08-08", To: "2026-08-11", Closed: true},
+		{From: "2026-11-01", To: "2026-11-01", Closed: true}}
+	var lines []string
+	for _, c := range publication.Diff(a, b) {
+		for _, f := range c.Fields {
+			for _, l := range f.Lines {
+				lines = append(lines, l.Text)
+			}
+		}
+	}
+	all := strings.Join(lines, "\n")
+	require.Contains(t, all, "Graduatoria – entro l'8 maggio 2026")
+	require.Contains(t, all, "Dall'8 agosto 2026 all'11 agosto 2026: chiuso")
+	require.Contains(t, all, "Il 1º novembre 2026: chiuso")
 }
