@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -112,19 +113,154 @@ func requestID(c *fiber.Ctx) string {
 	return newToken()[:12]
 }
 
+// ErrorResponse is what an ErrorWriter writes for a failed request: the status, the Italian
+// message the user may read, the message of each form field for a form error (422) and, for
+// a 5xx, the request id to quote to support. It never holds the internal cause.
+type ErrorResponse struct {
+	Status    int
+	Message   string
+	Fields    map[string]string
+	RequestID string
+}
+
+// ErrorWriter writes the response of a failed request in a format of its own (JSON, the XML
+// of Open311, ...). ErrorHandler has already logged the error and removed the failed
+// handler's Content-Encoding and Cache-Control; headers such as Retry-After are kept.
+type ErrorWriter func(c *fiber.Ctx, e ErrorResponse) error
+
+// ErrorOption configures ErrorHandler.
+type ErrorOption func(*errorConfig)
+
+type errorFormat struct {
+	prefix string
+	write  ErrorWriter
+}
+
+type errorConfig struct{ formats []errorFormat }
+
+// APIPrefix is the path under which ErrorHandler answers errors in JSON (WriteJSONError)
+// unless an option registers another writer for it.
+const APIPrefix = "/api"
+
+// WithErrorFormat makes ErrorHandler answer the requests whose path is prefix or lies under it
+// ("/open311" covers "/open311" and "/open311/...", not "/open311x") with w, whatever their
+// Accept header says. The longest matching prefix wins; for the same prefix, the last option.
+// A future Open311 endpoint registers its own format this way:
+//
+//	web.ErrorHandler(render, log, web.WithErrorFormat("/open311", open311.WriteError))
+func WithErrorFormat(prefix string, w ErrorWriter) ErrorOption {
+	prefix = "/" + strings.Trim(prefix, "/")
+	return func(cfg *errorConfig) {
+		cfg.formats = append(cfg.formats, errorFormat{prefix: prefix, write: w})
+	}
+}
+
+// writerFor returns the writer registered for path, or nil.
+func (cfg *errorConfig) writerFor(path string) ErrorWriter {
+	var best ErrorWriter
+	bestLen := -1
+	for _, f := range cfg.formats {
+		if !underPrefix(path, f.prefix) {
+			continue
+		}
+		if len(f.prefix) >= bestLen {
+			best, bestLen = f.write, len(f.prefix)
+		}
+	}
+	return best
+}
+
+func underPrefix(path, prefix string) bool {
+	if prefix == "/" {
+		return true
+	}
+	return path == prefix || (strings.HasPrefix(path, prefix) && path[len(prefix)] == '/')
+}
+
+// jsonError is the body of WriteJSONError.
+type jsonError struct {
+	Error jsonErrorBody `json:"error"`
+}
+
+type jsonErrorBody struct {
+	Code      int               `json:"code"`
+	Message   string            `json:"message"`
+	Fields    map[string]string `json:"fields,omitempty"`
+	RequestID string            `json:"request_id,omitempty"`
+}
+
+// WriteJSONError writes {"error": {"code": <status>, "message": "<Italian message>"}}, with
+// "fields" (field name -> message) for a form error and "request_id" for a 5xx. It is the
+// writer of the paths under APIPrefix and of clients that prefer JSON to HTML.
+func WriteJSONError(c *fiber.Ctx, e ErrorResponse) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(e.Status).JSON(jsonError{Error: jsonErrorBody{
+		Code: e.Status, Message: e.Message, Fields: e.Fields, RequestID: e.RequestID,
+	}})
+}
+
+// prefersJSON reports whether an Accept header asks for JSON rather than HTML: application/json
+// (or a +json type) is acceptable and ranked above text/html, application/xhtml+xml and
+// text/*. Wildcards "*/*" count for neither, so a browser's Accept always gets HTML.
+func prefersJSON(accept string) bool {
+	if accept == "" {
+		return false
+	}
+	var jsonQ, htmlQ float64
+	for _, part := range strings.Split(accept, ",") {
+		fields := strings.Split(part, ";")
+		typ := strings.ToLower(strings.TrimSpace(fields[0]))
+		q := 1.0
+		for _, p := range fields[1:] {
+			k, v, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if ok && strings.EqualFold(strings.TrimSpace(k), "q") {
+				f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+				if err != nil || f < 0 {
+					f = 0
+				}
+				q = min(f, 1)
+			}
+		}
+		switch {
+		case typ == "application/json" || (strings.HasPrefix(typ, "application/") && strings.HasSuffix(typ, "+json")):
+			jsonQ = max(jsonQ, q)
+		case typ == "text/html" || typ == "application/xhtml+xml" || typ == "text/*":
+			htmlQ = max(htmlQ, q)
+		}
+	}
+	return jsonQ > 0 && jsonQ > htmlQ
+}
+
 // ErrorHandler turns every error a handler returns into a status page: *apperr.Error by its
 // kind, *fiber.Error by its code, anything else as 500. Internal causes go to log only; a 500
 // page shows a request id to quote. A GET under /admin without a login is redirected to the
 // login page instead. Pages use the citizen layout on a tenant host, the staff layout for a
 // logged-in user under /admin, and the neutral platform layout otherwise.
-func ErrorHandler(r *Renderer, log *slog.Logger) fiber.ErrorHandler {
+//
+// Not every client reads pages. The format of the answer is chosen in this order:
+//   - a path under a prefix registered with WithErrorFormat: that prefix's writer;
+//   - a path under APIPrefix ("/api"), or an Accept header that prefers JSON to HTML:
+//     WriteJSONError, {"error": {"code": 404, "message": "..."}} (no login redirect either);
+//   - otherwise the HTML page.
+func ErrorHandler(r *Renderer, log *slog.Logger, opts ...ErrorOption) fiber.ErrorHandler {
 	if log == nil {
 		log = slog.Default()
+	}
+	cfg := &errorConfig{formats: []errorFormat{{prefix: APIPrefix, write: WriteJSONError}}}
+	for _, o := range opts {
+		o(cfg)
 	}
 	return func(c *fiber.Ctx, err error) error {
 		status, msg := classify(err)
 		path := c.Path()
-		if status == fiber.StatusUnauthorized && isAdminPath(path) && path != "/admin/login" &&
+		write := cfg.writerFor(path)
+		if write == nil {
+			c.Vary(fiber.HeaderAccept)
+			if prefersJSON(c.Get(fiber.HeaderAccept)) {
+				write = WriteJSONError
+			}
+		}
+		if write == nil && status == fiber.StatusUnauthorized && isAdminPath(path) && path != "/admin/login" &&
 			(c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead) {
 			target := "/admin/login"
 			if next := SafeNext(c.OriginalURL()); next != "" {
@@ -150,22 +286,35 @@ func ErrorHandler(r *Renderer, log *slog.Logger) fiber.ErrorHandler {
 		}
 
 		title, _ := textFor(status)
-		vm.Page = NewPage(c, title)
-		name := "web/error-platform"
-		switch {
-		case vm.Staff != nil && isAdminPath(path):
-			name = "web/error-admin"
-		case vm.Tenant != nil:
-			name = "web/error-citizen"
-		}
-		if r != nil {
-			// A stale Content-Type or encoding set by the failed handler must not survive.
-			c.Response().Header.Del(fiber.HeaderContentEncoding)
-			c.Response().Header.Del(fiber.HeaderCacheControl)
-			if rerr := r.Render(c, status, name, vm); rerr == nil {
+		// A stale Content-Type or encoding set by the failed handler must not survive.
+		c.Response().Header.Del(fiber.HeaderContentEncoding)
+		c.Response().Header.Del(fiber.HeaderCacheControl)
+		if write != nil {
+			resp := ErrorResponse{Status: status, Message: msg, RequestID: vm.RequestID}
+			if e, ok := apperr.As(err); ok && status == fiber.StatusUnprocessableEntity {
+				resp.Fields = e.Fields
+			}
+			if werr := write(c, resp); werr == nil {
 				return nil
 			} else {
-				log.Error("error page failed", "err", rerr, "page", name)
+				log.Error("error response failed", "err", werr, "path", path)
+			}
+			c.Response().Header.Del(fiber.HeaderContentEncoding)
+		} else {
+			vm.Page = NewPage(c, title)
+			name := "web/error-platform"
+			switch {
+			case vm.Staff != nil && isAdminPath(path):
+				name = "web/error-admin"
+			case vm.Tenant != nil:
+				name = "web/error-citizen"
+			}
+			if r != nil {
+				if rerr := r.Render(c, status, name, vm); rerr == nil {
+					return nil
+				} else {
+					log.Error("error page failed", "err", rerr, "page", name)
+				}
 			}
 		}
 		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
