@@ -335,7 +335,7 @@ func (c *cartaLayout) service(s service) {
 	d.font("", 9)
 	d.color(colMuted)
 	var extra []string
-	if s.Ambito {
+	if s.FromAmbito {
 		extra = append(extra, "Servizio dell'ambito")
 	}
 	if !s.LastChangedAt.IsZero() {
@@ -436,7 +436,7 @@ func (c *cartaLayout) access(s service) {
 	}
 	d.label("Accedi al servizio", 10)
 	if o := s.Office; o != nil {
-		c.kv("Dove andare", joinNonEmpty(", ", o.Name, address(*o)))
+		c.kv("Dove andare", joinNonEmpty(", ", o.Name, address(*o.Office)))
 		if hours := weeklyHours(o.Hours); len(hours) > 0 {
 			c.kv("Orari", strings.Join(hours, "; "))
 		}
@@ -493,12 +493,12 @@ func (c *cartaLayout) offices() {
 		hours := weeklyHours(o.Hours)
 		d.need(lh(12) + lh(10)*float64(3+len(hours)))
 		title := o.Name
-		if o.Ambito {
+		if o.FromAmbito {
 			title += " (" + b.AmbitoName + ")"
 		}
 		d.text(title, 12, "B", colDark)
 		d.pdf.Ln(0.5)
-		if a := address(o.Office); a != "" {
+		if a := address(*o.Office); a != "" {
 			c.kv("Indirizzo", a)
 		}
 		if cl := contactLine(o.Phone, o.Email, o.PEC); cl != "" {
@@ -514,7 +514,7 @@ func (c *cartaLayout) offices() {
 		} else {
 			c.kv("Orari di apertura", "su appuntamento o non indicati")
 		}
-		if ex := b.upcoming(o.Office); len(ex) > 0 {
+		if ex := b.upcoming(*o.Office); len(ex) > 0 {
 			c.kv("Chiusure e orari straordinari", "")
 			items := make([]string, 0, len(ex))
 			for _, e := range ex {

@@ -204,7 +204,7 @@ func (g *guidaLayout) serviceBlock(s service, separator bool) {
 	if s.Status == "sospeso" {
 		tags = append(tags, "SOSPESO")
 	}
-	if s.Ambito {
+	if s.FromAmbito {
 		tags = append(tags, "servizio dell'ambito")
 	}
 	if len(tags) > 0 {
@@ -257,7 +257,7 @@ func (g *guidaLayout) labelled(label string, lines []string, size float64) {
 func (g *guidaLayout) whereWhen(s service) [4][2]string {
 	var where, when, phone string
 	if o := s.Office; o != nil {
-		where = joinNonEmpty(", ", o.Name, address(*o))
+		where = joinNonEmpty(", ", o.Name, address(*o.Office))
 		when = compactHours(o.Hours)
 		phone = o.Phone
 	}
@@ -280,12 +280,12 @@ func (g *guidaLayout) final() {
 	p.Ln(2)
 	for _, o := range b.Offices {
 		name := o.Name
-		if o.Ambito {
+		if o.FromAmbito {
 			name += " (" + b.AmbitoName + ")"
 		}
 		d.font("", 9.5)
 		lines := []string{}
-		if a := address(o.Office); a != "" {
+		if a := address(*o.Office); a != "" {
 			lines = append(lines, d.t(a))
 		}
 		if h := compactHours(o.Hours); h != "" {
