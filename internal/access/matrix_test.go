@@ -27,11 +27,11 @@ const (
 )
 
 var p = struct {
-	dash, profR, profW, usersR, usersW, audit, catR, catW, catP, reports, complaints, tenantsR, tenantsW access.Perm
+	dash, profR, profW, usersR, usersW, audit, catR, catW, catP, reports, complaints, inbox, handle, tenantsR, tenantsW access.Perm
 }{
 	access.DashboardRead, access.ProfileRead, access.ProfileWrite, access.UsersRead, access.UsersWrite,
 	access.AuditRead, access.CatalogRead, access.CatalogWrite, access.CatalogPublish,
-	access.ReportsRead, access.ComplaintsRead, access.TenantsRead, access.TenantsWrite,
+	access.ReportsRead, access.ComplaintsRead, access.ComplaintsInbox, access.ComplaintsWrite, access.TenantsRead, access.TenantsWrite,
 }
 
 // allowed is the whole truth: every (role, relation, perm) not listed here must be denied.
@@ -47,20 +47,20 @@ var allowed = map[string]map[string][]access.Perm{
 		relOwnAmbito: {p.dash, p.catR, p.catW},
 	},
 	access.RoleResponsabile: {
-		relOwnComune: {p.dash, p.profR, p.catR, p.catW, p.catP, p.reports, p.complaints},
-		relOwnAmbito: {p.dash, p.profR, p.catR, p.catW, p.catP, p.reports, p.complaints},
+		relOwnComune: {p.dash, p.profR, p.catR, p.catW, p.catP, p.reports, p.complaints, p.inbox, p.handle},
+		relOwnAmbito: {p.dash, p.profR, p.catR, p.catW, p.catP, p.reports, p.complaints, p.inbox, p.handle},
 		relMember:    {p.dash, p.reports, p.complaints},
 		relCapofila:  {p.dash, p.reports, p.complaints},
 	},
 	access.RoleURP: {
-		relOwnComune: {p.dash, p.catR, p.reports, p.complaints},
-		relOwnAmbito: {p.dash, p.catR, p.reports, p.complaints},
+		relOwnComune: {p.dash, p.catR, p.reports, p.complaints, p.inbox, p.handle},
+		relOwnAmbito: {p.dash, p.catR, p.reports, p.complaints, p.inbox, p.handle},
 		relMember:    {p.dash, p.reports, p.complaints},
 		relCapofila:  {p.dash, p.reports, p.complaints},
 	},
 	access.RoleRevisore: {
-		relOwnComune: {p.dash, p.profR, p.audit, p.catR, p.reports, p.complaints},
-		relOwnAmbito: {p.dash, p.profR, p.audit, p.catR, p.reports, p.complaints},
+		relOwnComune: {p.dash, p.profR, p.audit, p.catR, p.reports, p.complaints, p.inbox},
+		relOwnAmbito: {p.dash, p.profR, p.audit, p.catR, p.reports, p.complaints, p.inbox},
 		relMember:    {p.dash, p.reports, p.complaints},
 		relCapofila:  {p.dash, p.reports, p.complaints},
 	},

@@ -27,6 +27,11 @@ var (
 	// each tenant's own staff read them at home (own scope).
 	ReportsRead    = Perm{"reports", "read"}
 	ComplaintsRead = Perm{"complaints", "read"}
+	// The tenant's own complaints: read the inbox and each complaint (own scope only: a
+	// capofila's oversight will reach the complaints about ambito services, not all of a
+	// member's), and handle them — take in charge, note, answer, close.
+	ComplaintsInbox = Perm{"complaints", "inbox"}
+	ComplaintsWrite = Perm{"complaints", "write"}
 
 	// The platform host only (domain "platform"): the operator's list of tenants.
 	TenantsRead  = Perm{"tenants", "read"}
@@ -36,7 +41,7 @@ var (
 // AllPerms lists every permission, for the role matrix test and documentation.
 func AllPerms() []Perm {
 	return []Perm{DashboardRead, ProfileRead, ProfileWrite, UsersRead, UsersWrite, AuditRead,
-		CatalogRead, CatalogWrite, CatalogPublish, ReportsRead, ComplaintsRead, TenantsRead, TenantsWrite}
+		CatalogRead, CatalogWrite, CatalogPublish, ReportsRead, ComplaintsRead, ComplaintsInbox, ComplaintsWrite, TenantsRead, TenantsWrite}
 }
 
 // Roles. PlatformAdmin is held in the "platform" domain only.

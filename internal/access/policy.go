@@ -65,15 +65,15 @@ var template = map[string]RolePerms{
 	RoleResponsabile: {
 		// Member: the capofila's ambito staff open a member comune's dashboard, which shows
 		// what their oversight reads there and sends them to the ambito's staff area.
-		Own:    []Perm{DashboardRead, ProfileRead, CatalogRead, CatalogWrite, CatalogPublish, ReportsRead, ComplaintsRead},
+		Own:    []Perm{DashboardRead, ProfileRead, CatalogRead, CatalogWrite, CatalogPublish, ReportsRead, ComplaintsRead, ComplaintsInbox, ComplaintsWrite},
 		Member: []Perm{DashboardRead, ReportsRead, ComplaintsRead},
 	},
 	RoleURP: {
-		Own:    []Perm{DashboardRead, CatalogRead, ReportsRead, ComplaintsRead},
+		Own:    []Perm{DashboardRead, CatalogRead, ReportsRead, ComplaintsRead, ComplaintsInbox, ComplaintsWrite},
 		Member: []Perm{DashboardRead, ReportsRead, ComplaintsRead},
 	},
 	RoleRevisore: {
-		Own:    []Perm{DashboardRead, ProfileRead, AuditRead, CatalogRead, ReportsRead, ComplaintsRead},
+		Own:    []Perm{DashboardRead, ProfileRead, AuditRead, CatalogRead, ReportsRead, ComplaintsRead, ComplaintsInbox},
 		Member: []Perm{DashboardRead, ReportsRead, ComplaintsRead},
 	},
 }

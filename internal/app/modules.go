@@ -15,6 +15,7 @@ import (
 	"github.com/cartasociale/carta/internal/cartapdf"
 	"github.com/cartasociale/carta/internal/catalog"
 	"github.com/cartasociale/carta/internal/catalogio"
+	"github.com/cartasociale/carta/internal/complaints"
 	"github.com/cartasociale/carta/internal/jobs"
 	"github.com/cartasociale/carta/internal/mail"
 	"github.com/cartasociale/carta/internal/pagecache"
@@ -35,7 +36,7 @@ type wired struct {
 func (a *App) modules(ctx context.Context) (*wired, error) {
 	render, err := web.NewRenderer(web.RendererOptions{
 		Pages: []fs.FS{site.Templates, admin.Templates, auth.Pages(), staff.Templates,
-			catalog.Templates, publication.Templates, catalogio.Templates},
+			catalog.Templates, publication.Templates, catalogio.Templates, complaints.Pages()},
 		Dev:       a.cfg.IsDev(),
 		TenantURL: a.cfg.TenantURL,
 		Log:       a.log,
@@ -76,12 +77,15 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 	// built first, the queue with its worker, then the queue is handed to it.
 	a.auth = auth.New(auth.Deps{DB: a.db, Redis: a.redis, Render: render,
 		Roles: a.access, RoleLabel: access.RoleLabel, Cfg: a.cfg, Log: a.log})
-	a.jobs, err = jobs.New(a.pool, a.log, jobs.SendEmail(sender), auth.Workers(a.auth, sender),
-		publication.Workers(publication.New(pubDeps)))
+	complaintsSvc := complaints.New(complaints.Deps{DB: a.db, Tenants: a.tenants, SiteURL: a.cfg.TenantURL, Log: a.log})
+	workers := append([]jobs.Registration{jobs.SendEmail(sender), auth.Workers(a.auth, sender),
+		publication.Workers(publication.New(pubDeps))}, complaints.Workers(complaintsSvc, sender)...)
+	a.jobs, err = jobs.New(a.pool, a.log, workers...)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
 	a.auth.UseJobs(a.jobs)
+	complaintsSvc.UseJobs(a.jobs)
 	a.starters = append(a.starters, a.jobs.Start)
 	a.stoppers = append(a.stoppers, a.jobs.Stop)
 	a.routes = access.NewRegistry()
@@ -113,6 +117,8 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 			f.Use(web.CSRF())
 			f.Use(a.auth.LoadSession())
 
+			complaintPages := complaints.HandlerDeps{Render: render, Redis: a.redis, DB: a.db, Log: a.log, Can: a.access.Can, Nav: nav}
+			complaints.RegisterSite(f, complaintsSvc, complaintPages)
 			site.Register(f, siteDeps)
 			cartapdf.Register(f, cartapdf.Deps{DB: a.db, Cfg: a.cfg, Log: a.log, Cache: a.pages})
 
@@ -130,6 +136,7 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 				Preview: site.Preview(siteDeps), Can: a.access.Can})
 			publication.Register(r, pubDeps)
 			catalogio.Register(r, catalogio.Deps{Render: render, DB: a.db, Log: a.log, Nav: nav})
+			complaints.RegisterStaff(r, complaintsSvc, complaintPages)
 		},
 	}, nil
 }

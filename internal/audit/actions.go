@@ -77,6 +77,13 @@ var Groups = []Group{
 		{"user.revoke", "Ruolo revocato"},
 		{"user.remove", "Utente rimosso dall'ente"},
 	}},
+	{"reclami", "Reclami", []Action{
+		{"complaint.view", "Reclamo consultato"},
+		{"complaint.status", "Stato del reclamo cambiato"},
+		{"complaint.note", "Nota interna al reclamo"},
+		{"complaint.reply", "Risposta al reclamo"},
+		{"complaint.close", "Reclamo chiuso"},
+	}},
 	{"accessi", "Accessi", []Action{
 		{"auth.login", "Accesso all'area riservata"},
 		{"auth.password_reset", "Password reimpostata"},

@@ -16,6 +16,7 @@ var objectKinds = map[string]string{
 	"document":         "Documento",
 	"user":             "Utente",
 	"invitation":       "Invito",
+	"complaint":        "Reclamo",
 	"tenant":           "Ente",
 	"carta":            "Carta dei Servizi",
 	"carta_schedule":   "Pubblicazione programmata",
@@ -73,6 +74,8 @@ func objectURL(it *Item, l *live) string {
 		return "/admin/carta/versioni/" + it.ObjectID // versions are never deleted
 	case it.ObjectType == "carta_schedule":
 		return "/admin/carta/pubblicazione"
+	case it.ObjectType == "complaint" && isUUID(it.ObjectID):
+		return "/admin/reclami/" + it.ObjectID
 	case it.ObjectType == "invitation":
 		return "/admin/utenti" // open invitations are listed there
 	}

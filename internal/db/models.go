@@ -103,6 +103,61 @@ type Category struct {
 	IsNational  bool
 }
 
+type Complaint struct {
+	TenantID     uuid.UUID
+	ID           uuid.UUID
+	Year         int32
+	Number       int32
+	Channel      string
+	Status       string
+	ServiceID    *uuid.UUID
+	ServiceTitle string
+	Standard     string
+	WhatHappened string
+	Request      string
+	FirstName    string
+	LastName     string
+	FiscalCode   string
+	Email        string
+	Phone        string
+	OnBehalfOf   string
+	Relation     string
+	ConsentAt    time.Time
+	SubmittedAt  time.Time
+	DueOn        pgtype.Date
+	Outcome      string
+	Reply        string
+	RepliedAt    *time.Time
+	ClosedAt     *time.Time
+	UpdatedAt    time.Time
+}
+
+type ComplaintCounter struct {
+	TenantID uuid.UUID
+	Year     int32
+	Last     int32
+}
+
+type ComplaintEvent struct {
+	TenantID    uuid.UUID
+	ID          int64
+	ComplaintID uuid.UUID
+	At          time.Time
+	Kind        string
+	Status      string
+	Note        string
+	Public      bool
+	ActorID     *uuid.UUID
+}
+
+type ComplaintLink struct {
+	TenantID    uuid.UUID
+	TokenHash   []byte
+	ComplaintID uuid.UUID
+	Via         string
+	CreatedAt   time.Time
+}
+
 type Document struct {
 	TenantID    uuid.UUID
 	ID          uuid.UUID
@@ -295,6 +350,7 @@ type TenantProfile struct {
 	LogoUpdatedAt    *time.Time
 	UpdatedAt        time.Time
 	UpdatedBy        *uuid.UUID
+	ComplaintDueDays int32
 }
 
 type User struct {

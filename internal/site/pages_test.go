@@ -135,16 +135,17 @@ func TestServicePageContract(t *testing.T) {
 	d.one(t, "management")
 	d.one(t, "all-services")
 
-	// Footer: links to the site's own pages that exist; FAQ, "Segnala disservizio" and the
-	// legal notes come with later work, so they are not linked yet.
+	// Footer: links to the site's own pages that exist: "Segnala disservizio" leads to the
+	// complaint service; FAQ and the legal notes come with later work, so they are not linked.
 	var footer []string
 	for _, a := range within(d.footer(t), "a") {
 		if strings.HasPrefix(attr(a, "href"), "/") && attr(a, "href") != "/" {
 			footer = append(footer, attr(a, "href"))
 		}
 	}
-	require.Equal(t, []string{"/carta", "/uffici", "/opendata"}, footer)
-	for _, de := range []string{"faq", "report-inefficiency", "legal-notes"} {
+	require.Equal(t, []string{"/carta", "/uffici", "/opendata", "/segnala-disservizio"}, footer)
+	require.Equal(t, "Segnala disservizio", text(d.one(t, "report-inefficiency")))
+	for _, de := range []string{"faq", "legal-notes"} {
 		require.Empty(t, d.all(de), de)
 	}
 

@@ -159,32 +159,13 @@ func (h *handlers) html(name string, vm any, ttl time.Duration) (*output, error)
 	return &output{Body: buf.Bytes(), TTL: ttl}, nil
 }
 
-// citizenNav is the header menu of a published site: only pages that exist, each with the
-// data-element the national site model reads. Novità and Vivere come with later work.
-func citizenNav(path string) []web.NavItem {
-	return web.ActivateNav([]web.NavItem{
-		{Label: "Amministrazione", URL: "/amministrazione", DataElement: "management"},
-		{Label: "Servizi", URL: "/servizi", DataElement: "all-services"},
-		{Label: "Tutti gli argomenti", URL: "/argomenti", DataElement: "all-topics"},
-	}, path)
-}
-
-// citizenFooter lists the footer's links to the site's own pages that exist.
-func citizenFooter() []web.NavItem {
-	return []web.NavItem{
-		{Label: "La Carta dei Servizi", URL: "/carta"},
-		{Label: "Uffici e orari", URL: "/uffici"},
-		{Label: "Dati aperti", URL: "/opendata"},
-	}
-}
-
 // page builds the base of a cached page's view model. It carries nothing of the request but
 // the tenant and its profile (no CSRF token, no flash, no staff member): the bytes are shared.
 func (r *request) page(s *Site, title string, crumbs ...web.Crumb) web.Page {
 	p := web.Page{Title: title, Tenant: r.t, Profile: web.ProfileFrom(r.c), Breadcrumbs: crumbs}
 	if s != nil {
-		p.Nav = citizenNav(r.c.Path())
-		p.Footer = citizenFooter()
+		p.Nav = web.CitizenNav(r.c.Path())
+		p.Footer = web.CitizenFooter()
 	}
 	return p
 }

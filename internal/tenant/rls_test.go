@@ -45,6 +45,16 @@ var fixtures = map[string]string{
 	"service_standards": `WITH s AS (INSERT INTO services (tenant_id, slug, title) VALUES ($1, 's' || floor(random() * 1e12)::bigint, 'Servizio')
 		RETURNING tenant_id, id) INSERT INTO service_standards (tenant_id, service_id, dimension, description)
 		SELECT tenant_id, id, 'tempestivita', 'Primo colloquio entro 7 giorni' FROM s`,
+	"complaint_counters": `INSERT INTO complaint_counters (tenant_id, year, last) VALUES ($1, 2000 + floor(random() * 200)::int, 1)
+		ON CONFLICT (tenant_id, year) DO UPDATE SET last = complaint_counters.last + 1`,
+	"complaints": `INSERT INTO complaints (tenant_id, year, number, channel, what_happened, first_name, last_name, consent_at, due_on)
+		VALUES ($1, 2026, 1 + floor(random() * 1e9)::int, 'web', 'Attesa troppo lunga', 'Maria', 'Rossi', now(), current_date + 30)`,
+	"complaint_events": `WITH c AS (INSERT INTO complaints (tenant_id, year, number, channel, what_happened, first_name, last_name, consent_at, due_on)
+		VALUES ($1, 2026, 1 + floor(random() * 1e9)::int, 'web', 'Attesa', 'Maria', 'Rossi', now(), current_date + 30) RETURNING tenant_id, id)
+		INSERT INTO complaint_events (tenant_id, complaint_id, kind) SELECT tenant_id, id, 'submitted' FROM c`,
+	"complaint_links": `WITH c AS (INSERT INTO complaints (tenant_id, year, number, channel, what_happened, first_name, last_name, consent_at, due_on)
+		VALUES ($1, 2026, 1 + floor(random() * 1e9)::int, 'web', 'Attesa', 'Maria', 'Rossi', now(), current_date + 30) RETURNING tenant_id, id)
+		INSERT INTO complaint_links (tenant_id, token_hash, complaint_id, via) SELECT tenant_id, sha256(gen_random_uuid()::text::bytea), id, 'conferma' FROM c`,
 	"invitations": `WITH u AS (INSERT INTO users (email, display_name) VALUES ('invito-' || gen_random_uuid() || '@example.it', 'Invitato')
 		RETURNING id) INSERT INTO invitations (tenant_id, user_id, email, name, roles, expires_at)
 		SELECT $1, id, 'invitato@example.it', 'Invitato', '{urp}', now() + interval '7 days' FROM u`,
@@ -52,7 +62,8 @@ var fixtures = map[string]string{
 
 // ownOnly are the tables an ambito does not read even for its member comuni: who a comune
 // invites into its staff area is that comune's alone.
-var ownOnly = map[string]bool{"invitations": true}
+var ownOnly = map[string]bool{"invitations": true,
+	"complaint_counters": true, "complaints": true, "complaint_events": true, "complaint_links": true}
 
 // published are the tables of published content: a member comune reads its ambito's rows
 // there (the ambito's services appear in its Carta), and nowhere else.

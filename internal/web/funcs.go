@@ -150,6 +150,13 @@ func (r *Renderer) funcs() template.FuncMap {
 			}
 			return ""
 		},
+		// isoDate is a calendar day for <time datetime="2026-03-08">.
+		"isoDate": func(v any) string {
+			if t, ok := asTime(v); ok {
+				return t.In(rome).Format(time.DateOnly)
+			}
+			return ""
+		},
 		// isoTime is for <time datetime="...">.
 		"isoTime": func(v any) string {
 			if t, ok := asTime(v); ok {

@@ -1,0 +1,69 @@
+-- name: ComplaintNextNumber :one
+-- Complaints (internal/complaints). The next protocol number of the tenant's year: the row
+-- lock of the upsert serialises concurrent submissions, and a rolled-back one gives its number
+-- back, so numbers have no gap.
+INSERT INTO complaint_counters (tenant_id, year, last)
+VALUES ((SELECT app_tenant()), @year, 1)
+ON CONFLICT (tenant_id, year) DO UPDATE SET last = complaint_counters.last + 1
+RETURNING last;
+
+-- name: ComplaintDueDays :one
+SELECT coalesce((SELECT complaint_due_days FROM tenant_profiles WHERE tenant_id = (SELECT app_tenant())), 30)::int;
+
+-- name: ComplaintCreate :one
+INSERT INTO complaints (tenant_id, year, number, channel, service_id, service_title, standard,
+    what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of,
+    relation, consent_at, submitted_at, due_on)
+VALUES ((SELECT app_tenant()), @year, @number, @channel, @service_id, @service_title, @standard,
+    @what_happened, @request, @first_name, @last_name, @fiscal_code, @email, @phone, @on_behalf_of,
+    @relation, @consent_at, @submitted_at, @due_on)
+RETURNING *;
+
+-- name: ComplaintEventAdd :exec
+INSERT INTO complaint_events (tenant_id, complaint_id, kind, status, note, public, actor_id)
+VALUES ((SELECT app_tenant()), @complaint_id, @kind, @status, @note, @public, @actor_id);
+
+-- name: ComplaintLinkAdd :exec
+INSERT INTO complaint_links (tenant_id, token_hash, complaint_id, via)
+VALUES ((SELECT app_tenant()), @token_hash, @complaint_id, @via);
+
+-- name: ComplaintByLink :one
+SELECT c.* FROM complaints c
+JOIN complaint_links l ON l.tenant_id = c.tenant_id AND l.complaint_id = c.id
+WHERE l.token_hash = $1;
+
+-- name: ComplaintGet :one
+SELECT * FROM complaints WHERE id = $1;
+
+-- name: ComplaintLock :one
+SELECT * FROM complaints WHERE id = $1 FOR UPDATE;
+
+-- name: ComplaintEvents :many
+SELECT e.*, coalesce(u.display_name, '')::text AS actor_name
+FROM complaint_events e LEFT JOIN users u ON u.id = e.actor_id
+WHERE e.complaint_id = $1
+ORDER BY e.id;
+
+-- name: ComplaintSetStatus :one
+UPDATE complaints SET status = @status, updated_at = now(),
+    closed_at = CASE WHEN @status::text = 'chiuso' THEN now() ELSE closed_at END
+WHERE id = @id
+RETURNING *;
+
+-- name: ComplaintSetReply :one
+UPDATE complaints SET status = 'risposto', outcome = @outcome, reply = @reply, replied_at = now(), updated_at = now()
+WHERE id = @id
+RETURNING *;
+
+-- name: ComplaintInbox :many
+-- The tenant's complaints, newest first, filtered by status (empty: all open) and overdue.
+SELECT * FROM complaints
+WHERE (CASE WHEN @status::text = '' THEN status NOT IN ('chiuso', 'non_di_competenza')
+            WHEN @status::text = 'tutti' THEN true
+            ELSE status = @status::text END)
+  AND (NOT @overdue::boolean OR (due_on < @today::date AND status NOT IN ('risposto', 'chiuso', 'non_di_competenza')))
+ORDER BY submitted_at DESC
+LIMIT @lim;
+
+-- name: ComplaintCounts :many
+SELECT status, count(*)::int AS n FROM complaints GROUP BY status;

@@ -1,0 +1,415 @@
+package complaints
+
+import (
+	"context"
+	"embed"
+	"io/fs"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cartasociale/carta/internal/access"
+	"github.com/cartasociale/carta/internal/apperr"
+	"github.com/cartasociale/carta/internal/audit"
+	"github.com/cartasociale/carta/internal/tenant"
+	"github.com/cartasociale/carta/internal/web"
+)
+
+//go:embed templates/complaints
+var pagesFS embed.FS
+
+// Pages holds the page templates "complaints/…", for web.RendererOptions.Pages.
+func Pages() fs.FS {
+	sub, err := fs.Sub(pagesFS, "templates")
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}
+
+// Citizen paths.
+const (
+	PathService = "/segnala-disservizio"         // the complaint service page ("Segnala disservizio")
+	PathForm    = "/segnala-disservizio/reclamo" // the form, step by step
+	PathFollow  = "/reclami/segui/"              // + the private link's token
+)
+
+// HandlerDeps are what the pages need besides the Service.
+type HandlerDeps struct {
+	Render *web.Renderer
+	Redis  *redis.Client // the submissions' rate limit; none when nil
+	Nav    func(c *fiber.Ctx) []web.NavItem
+	Log    *slog.Logger
+	// DB records staff views and changes in the tenant's trail.
+	DB *tenant.DB
+	// Can tells whether the request's staff member holds a permission.
+	Can func(ctx context.Context, p access.Perm) bool
+}
+
+// SubmitLimit is how many complaints one client IP may file on one tenant's site per hour:
+// far above an honest person's need, low enough to stop a flood.
+const SubmitLimit = 20
+
+type handlers struct {
+	svc *Service
+	d   HandlerDeps
+}
+
+// RegisterSite adds the citizen pages to the app.
+func RegisterSite(app fiber.Router, svc *Service, d HandlerDeps) {
+	h := &handlers{svc: svc, d: d}
+	app.Get(PathService, h.servicePage)
+	app.Get(PathForm, h.formStart)
+	post := []fiber.Handler{}
+	if d.Redis != nil {
+		post = append(post, web.RateLimit(d.Redis, "complaints", SubmitLimit, time.Hour))
+	}
+	app.Post(PathForm, append(post, h.formStep)...)
+	app.Get(PathFollow+":token", h.follow)
+}
+
+// RegisterStaff adds the URP's pages to the staff area's router.
+func RegisterStaff(r *access.Router, svc *Service, d HandlerDeps) {
+	h := &handlers{svc: svc, d: d}
+	r.Get("/reclami", access.ComplaintsInbox, h.inbox)
+	r.Get("/reclami/:id", access.ComplaintsInbox, h.detail)
+	r.Post("/reclami/:id/stato", access.ComplaintsWrite, h.setStatus)
+	r.Post("/reclami/:id/nota", access.ComplaintsWrite, h.note)
+	r.Post("/reclami/:id/risposta", access.ComplaintsWrite, h.reply)
+	r.Post("/reclami/:id/chiudi", access.ComplaintsWrite, h.close)
+}
+
+func siteTenant(c *fiber.Ctx) (*tenant.Tenant, error) {
+	t := tenant.FromContext(c.UserContext())
+	if t == nil || t.Status != tenant.StatusActive {
+		return nil, apperr.ErrNotFound
+	}
+	return t, nil
+}
+
+func privatePage(c *fiber.Ctx) {
+	// Personal data: never cached, never indexed, the private link never leaks as Referer.
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	c.Set("X-Robots-Tag", "noindex")
+	c.Set("Referrer-Policy", "no-referrer")
+}
+
+// ---- citizen ----
+
+func (h *handlers) servicePage(c *fiber.Ctx) error {
+	if _, err := siteTenant(c); err != nil {
+		return err
+	}
+	p := web.NewPage(c, "Segnala un disservizio").Citizen(c.Path())
+	p.Breadcrumbs = []web.Crumb{{Label: "Home", URL: "/"}, {Label: "Segnala un disservizio"}}
+	return h.d.Render.Render(c, fiber.StatusOK, "complaints/service", struct{ web.Page }{p})
+}
+
+// formPage is the view of every step of the form.
+type formPage struct {
+	web.Page
+	Step     string // privacy, dati, autore, riepilogo
+	Sub      Submission
+	Choices  []Choice
+	Service  string // the chosen service's id, "" for none yet, "altro"
+	Honeypot string
+}
+
+// The steps, in order.
+var steps = []string{"privacy", "dati", "autore", "riepilogo"}
+
+// fieldsOf are the fields each step checks.
+var fieldsOf = map[string][]string{
+	"privacy": {"consent"},
+	"dati":    {"service", "standard", "what_happened", "request"},
+	"autore":  {"first_name", "last_name", "fiscal_code", "email", "phone", "on_behalf_of", "relation"},
+}
+
+func (h *handlers) formStart(c *fiber.Ctx) error {
+	t, err := siteTenant(c)
+	if err != nil {
+		return err
+	}
+	privatePage(c)
+	return h.showForm(c, t, fiber.StatusOK, "privacy", Submission{}, "", nil)
+}
+
+func (h *handlers) showForm(c *fiber.Ctx, t *tenant.Tenant, status int, step string, sub Submission, service string, errs map[string]string) error {
+	choices, err := h.svc.Choices(c.UserContext(), t)
+	if err != nil {
+		return err
+	}
+	p := web.NewPage(c, "Presenta un reclamo").Citizen(PathService)
+	p.Breadcrumbs = []web.Crumb{{Label: "Home", URL: "/"}, {Label: "Segnala un disservizio", URL: PathService}, {Label: "Reclamo"}}
+	p.Errors = errs
+	p.Form = map[string]string{"first_name": sub.FirstName, "last_name": sub.LastName, "fiscal_code": sub.FiscalCode,
+		"email": sub.Email, "phone": sub.Phone, "on_behalf_of": sub.OnBehalfOf, "relation": sub.Relation}
+	return h.d.Render.Render(c, status, "complaints/form", formPage{Page: p, Step: step, Sub: sub, Choices: choices,
+		Service: service, Honeypot: web.HoneypotField})
+}
+
+// readForm reads every field the steps carry, copied out of fasthttp's buffers.
+func readForm(c *fiber.Ctx) (Submission, string) {
+	v := func(k string) string { return strings.Clone(c.FormValue(k)) }
+	sub := Submission{Channel: Web, Consent: v("consent") == "1", Standard: v("standard"),
+		WhatHappened: v("what_happened"), Request: v("request"), FirstName: v("first_name"),
+		LastName: v("last_name"), FiscalCode: v("fiscal_code"), Email: v("email"), Phone: v("phone"),
+		OnBehalfOf: v("on_behalf_of"), Relation: v("relation")}
+	service := v("service")
+	if id, err := uuid.Parse(service); err == nil {
+		sub.ServiceID = &id
+	}
+	return sub, service
+}
+
+func stepIndex(s string) int {
+	for i, x := range steps {
+		if x == s {
+			return i
+		}
+	}
+	return 0
+}
+
+// errorsOf keeps the messages of the fields of steps up to and including step.
+func errorsOf(all map[string]string, upto string) (map[string]string, string) {
+	for _, s := range steps[:stepIndex(upto)+1] {
+		out := map[string]string{}
+		for _, k := range fieldsOf[s] {
+			if m, ok := all[k]; ok {
+				out[k] = m
+			}
+		}
+		if len(out) > 0 {
+			return out, s
+		}
+	}
+	return nil, ""
+}
+
+func (h *handlers) formStep(c *fiber.Ctx) error {
+	t, err := siteTenant(c)
+	if err != nil {
+		return err
+	}
+	privatePage(c)
+	sub, service := readForm(c)
+	step := strings.Clone(c.FormValue("step"))
+	i := stepIndex(step)
+	if c.FormValue("back") != "" && i > 0 {
+		return h.showForm(c, t, fiber.StatusOK, steps[i-1], sub, service, nil)
+	}
+	check := sub
+	check.Normalize()
+	all := check.Validate()
+	if service == "" {
+		all["service"] = msgService
+	}
+	if errs, at := errorsOf(all, step); errs != nil {
+		return h.showForm(c, t, fiber.StatusUnprocessableEntity, at, sub, service, errs)
+	}
+	if step != "riepilogo" {
+		return h.showForm(c, t, fiber.StatusOK, steps[i+1], check, service, nil)
+	}
+	if web.Honeypot(c) {
+		// A robot: it sees a confirmation and nothing is stored.
+		h.d.Log.InfoContext(c.UserContext(), "complaint honeypot filled", "tenant", t.Slug)
+		return c.Redirect(PathService, fiber.StatusSeeOther)
+	}
+	rec, err := h.svc.Submit(c.UserContext(), t, sub)
+	if ae, ok := apperr.As(err); ok && len(ae.Fields) > 0 {
+		errs, at := errorsOf(ae.Fields, "riepilogo")
+		if errs == nil {
+			errs, at = ae.Fields, "dati"
+		}
+		return h.showForm(c, t, fiber.StatusUnprocessableEntity, at, sub, service, errs)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(PathFollow+rec.Link+"?nuovo=1", fiber.StatusSeeOther)
+}
+
+type followPage struct {
+	web.Page
+	F     *Followed
+	New   bool
+	Today time.Time
+}
+
+func (h *handlers) follow(c *fiber.Ctx) error {
+	t, err := siteTenant(c)
+	if err != nil {
+		return err
+	}
+	privatePage(c)
+	f, err := h.svc.ByLink(c.UserContext(), t, strings.Clone(c.Params("token")))
+	if err != nil {
+		return err
+	}
+	p := web.NewPage(c, "Reclamo n. "+f.Complaint.Protocol()).Citizen(PathService)
+	p.Breadcrumbs = []web.Crumb{{Label: "Home", URL: "/"}, {Label: "Segnala un disservizio", URL: PathService}, {Label: "Il tuo reclamo"}}
+	return h.d.Render.Render(c, fiber.StatusOK, "complaints/follow", followPage{Page: p, F: f, New: c.Query("nuovo") == "1", Today: h.svc.Today()})
+}
+
+// ---- staff ----
+
+func (h *handlers) staffPage(c *fiber.Ctx, title string, crumbs ...web.Crumb) web.Page {
+	p := web.NewPage(c, title)
+	if h.d.Nav != nil {
+		p.Nav = h.d.Nav(c)
+	}
+	p.Breadcrumbs = append([]web.Crumb{{Label: "Area riservata", URL: "/admin"}}, crumbs...)
+	return p
+}
+
+func staffTenant(c *fiber.Ctx) (*tenant.Tenant, error) {
+	t := tenant.FromContext(c.UserContext())
+	if t == nil {
+		return nil, apperr.ErrNotFound
+	}
+	return t, nil
+}
+
+type inboxPage struct {
+	web.Page
+	Inbox    *Inbox
+	Filter   Filter
+	Statuses []Status
+	Today    time.Time
+}
+
+func (h *handlers) inbox(c *fiber.Ctx) error {
+	t, err := staffTenant(c)
+	if err != nil {
+		return err
+	}
+	f := Filter{Status: strings.Clone(c.Query("stato")), Overdue: c.Query("scaduti") == "1"}
+	if f.Status != "" && f.Status != statusAllValue && Status(f.Status).Label() == "" {
+		f.Status = ""
+	}
+	in, err := h.svc.List(c.UserContext(), t, f)
+	if err != nil {
+		return err
+	}
+	privatePage(c)
+	return h.d.Render.Render(c, fiber.StatusOK, "complaints/inbox", inboxPage{Page: h.staffPage(c, "Reclami", web.Crumb{Label: "Reclami"}),
+		Inbox: in, Filter: f, Statuses: Statuses, Today: h.svc.Today()})
+}
+
+type detailPage struct {
+	web.Page
+	D        *Detail
+	Today    time.Time
+	Outcomes []Outcome
+	CanWrite bool
+}
+
+func paramID(c *fiber.Ctx) (uuid.UUID, error) {
+	id, err := uuid.Parse(c.Params("id"))
+	if err != nil {
+		return uuid.Nil, apperr.ErrNotFound
+	}
+	return id, nil
+}
+
+func (h *handlers) detail(c *fiber.Ctx) error {
+	return h.showDetail(c, fiber.StatusOK, nil, nil)
+}
+
+func (h *handlers) showDetail(c *fiber.Ctx, status int, errs, form map[string]string) error {
+	t, err := staffTenant(c)
+	if err != nil {
+		return err
+	}
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	d, err := h.svc.Get(ctx, t, id)
+	if err != nil {
+		return err
+	}
+	// Reading a complaint is reading personal data: the trail records who did.
+	if err := h.d.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
+		return audit.Record(ctx, tx, audit.Entry{Action: "complaint.view", ObjectType: "complaint", ObjectID: id.String(), ObjectName: d.Complaint.Protocol()})
+	}); err != nil {
+		return err
+	}
+	privatePage(c)
+	p := h.staffPage(c, "Reclamo n. "+d.Complaint.Protocol(), web.Crumb{Label: "Reclami", URL: "/admin/reclami"}, web.Crumb{Label: d.Complaint.Protocol()})
+	p.Errors, p.Form = errs, form
+	return h.d.Render.Render(c, status, "complaints/detail", detailPage{Page: p, D: d, Today: h.svc.Today(),
+		Outcomes: Outcomes, CanWrite: h.d.Can != nil && h.d.Can(ctx, access.ComplaintsWrite)})
+}
+
+// act runs a staff action, records it in the trail and goes back to the complaint.
+func (h *handlers) act(c *fiber.Ctx, entry audit.Entry, done string, fn func(t *tenant.Tenant, id uuid.UUID) error) error {
+	t, err := staffTenant(c)
+	if err != nil {
+		return err
+	}
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	err = fn(t, id)
+	if ae, ok := apperr.As(err); ok && len(ae.Fields) > 0 {
+		form := map[string]string{}
+		for _, k := range []string{"reply", "note", "outcome"} {
+			form[k] = strings.Clone(c.FormValue(k))
+		}
+		return h.showDetail(c, fiber.StatusUnprocessableEntity, ae.Fields, form)
+	}
+	if ae, ok := apperr.As(err); ok && ae.Kind == apperr.Conflict {
+		web.SetFlash(c, "danger", ae.Message)
+		return c.Redirect("/admin/reclami/"+id.String(), fiber.StatusSeeOther)
+	}
+	if err != nil {
+		return err
+	}
+	ctx := c.UserContext()
+	if err := h.d.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
+		entry.ObjectType, entry.ObjectID = "complaint", id.String()
+		return audit.Record(ctx, tx, entry)
+	}); err != nil {
+		return err
+	}
+	web.SetFlash(c, "success", done)
+	return c.Redirect("/admin/reclami/"+id.String(), fiber.StatusSeeOther)
+}
+
+func (h *handlers) setStatus(c *fiber.Ctx) error {
+	to := Status(strings.Clone(c.FormValue("status")))
+	return h.act(c, audit.Entry{Action: "complaint.status"}, "Stato aggiornato: "+to.Label()+".", func(t *tenant.Tenant, id uuid.UUID) error {
+		_, err := h.svc.TakeInCharge(c.UserContext(), t, id, to)
+		return err
+	})
+}
+
+func (h *handlers) note(c *fiber.Ctx) error {
+	note := strings.Clone(c.FormValue("note"))
+	return h.act(c, audit.Entry{Action: "complaint.note"}, "Nota aggiunta.", func(t *tenant.Tenant, id uuid.UUID) error {
+		return h.svc.AddNote(c.UserContext(), t, id, note)
+	})
+}
+
+func (h *handlers) reply(c *fiber.Ctx) error {
+	o, text := Outcome(strings.Clone(c.FormValue("outcome"))), strings.Clone(c.FormValue("reply"))
+	return h.act(c, audit.Entry{Action: "complaint.reply"}, "Risposta registrata e inviata al cittadino.", func(t *tenant.Tenant, id uuid.UUID) error {
+		_, err := h.svc.Reply(c.UserContext(), t, id, o, text)
+		return err
+	})
+}
+
+func (h *handlers) close(c *fiber.Ctx) error {
+	return h.act(c, audit.Entry{Action: "complaint.close"}, "Reclamo chiuso.", func(t *tenant.Tenant, id uuid.UUID) error {
+		_, err := h.svc.Close(c.UserContext(), t, id)
+		return err
+	})
+}

@@ -1,0 +1,190 @@
+package complaints
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/cartasociale/carta/internal/apperr"
+	"github.com/cartasociale/carta/internal/db"
+	"github.com/cartasociale/carta/internal/itlang"
+	"github.com/cartasociale/carta/internal/tenant"
+)
+
+// store is the only caller of the Complaint* queries; it works in the caller's tenant
+// transaction and turns "no rows" into apperr.ErrNotFound.
+type store struct{ tx *tenant.Tx }
+
+func notFound(err error) error {
+	if tenant.IsNoRows(err) {
+		return apperr.ErrNotFound
+	}
+	return err
+}
+
+func dayOf(t time.Time) time.Time {
+	t = t.In(itlang.Rome)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, itlang.Rome)
+}
+
+func fromRow(r db.Complaint) *Complaint {
+	c := &Complaint{ID: r.ID, Year: int(r.Year), Number: int(r.Number), Channel: Channel(r.Channel),
+		Status: Status(r.Status), ServiceID: r.ServiceID, ServiceTitle: r.ServiceTitle, Standard: r.Standard,
+		WhatHappened: r.WhatHappened, Request: r.Request, FirstName: r.FirstName, LastName: r.LastName,
+		FiscalCode: r.FiscalCode, Email: r.Email, Phone: r.Phone, OnBehalfOf: r.OnBehalfOf, Relation: r.Relation,
+		SubmittedAt: r.SubmittedAt, Outcome: Outcome(r.Outcome), Reply: r.Reply, RepliedAt: r.RepliedAt, ClosedAt: r.ClosedAt}
+	if r.DueOn.Valid {
+		d := r.DueOn.Time
+		c.DueOn = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, itlang.Rome)
+	}
+	return c
+}
+
+// create files s with the next protocol number of now's year, due after the tenant's days.
+func (st store) create(ctx context.Context, s *Submission, now time.Time) (*Complaint, error) {
+	year := now.In(itlang.Rome).Year()
+	n, err := st.tx.ComplaintNextNumber(ctx, int32(year))
+	if err != nil {
+		return nil, fmt.Errorf("protocol number: %w", err)
+	}
+	days, err := st.tx.ComplaintDueDays(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("due days: %w", err)
+	}
+	due := dayOf(now).AddDate(0, 0, int(days))
+	r, err := st.tx.ComplaintCreate(ctx, db.ComplaintCreateParams{
+		Year: int32(year), Number: n, Channel: string(s.Channel), ServiceID: s.ServiceID,
+		ServiceTitle: s.ServiceTitle, Standard: s.Standard, WhatHappened: s.WhatHappened, Request: s.Request,
+		FirstName: s.FirstName, LastName: s.LastName, FiscalCode: s.FiscalCode, Email: s.Email, Phone: s.Phone,
+		OnBehalfOf: s.OnBehalfOf, Relation: s.Relation, ConsentAt: now, SubmittedAt: now,
+		DueOn: pgtype.Date{Time: time.Date(due.Year(), due.Month(), due.Day(), 0, 0, 0, 0, time.UTC), Valid: true},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("file complaint: %w", err)
+	}
+	return fromRow(r), nil
+}
+
+func (st store) event(ctx context.Context, id uuid.UUID, kind string, status Status, note string, public bool, actor *uuid.UUID) error {
+	return st.tx.ComplaintEventAdd(ctx, db.ComplaintEventAddParams{ComplaintID: id, Kind: kind,
+		Status: string(status), Note: note, Public: public, ActorID: actor})
+}
+
+// newLink stores a new private link to complaint id and returns its token; only its hash is
+// kept.
+func (st store) newLink(ctx context.Context, id uuid.UUID, via string) (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	raw := base64.RawURLEncoding.EncodeToString(b)
+	if err := st.tx.ComplaintLinkAdd(ctx, db.ComplaintLinkAddParams{TokenHash: linkHash(raw), ComplaintID: id, Via: via}); err != nil {
+		return "", fmt.Errorf("complaint link: %w", err)
+	}
+	return raw, nil
+}
+
+func linkHash(raw string) []byte {
+	h := sha256.Sum256([]byte(raw))
+	return h[:]
+}
+
+// validLink says whether raw has the shape of a link token (43 base64url characters).
+func validLink(raw string) bool {
+	if len(raw) != 43 {
+		return false
+	}
+	_, err := base64.RawURLEncoding.DecodeString(raw)
+	return err == nil
+}
+
+func (st store) byLink(ctx context.Context, raw string) (*Complaint, error) {
+	if !validLink(raw) {
+		return nil, apperr.ErrNotFound
+	}
+	r, err := st.tx.ComplaintByLink(ctx, linkHash(raw))
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return fromRow(r), nil
+}
+
+func (st store) get(ctx context.Context, id uuid.UUID, lock bool) (*Complaint, error) {
+	var r db.Complaint
+	var err error
+	if lock {
+		r, err = st.tx.ComplaintLock(ctx, id)
+	} else {
+		r, err = st.tx.ComplaintGet(ctx, id)
+	}
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return fromRow(r), nil
+}
+
+func (st store) events(ctx context.Context, id uuid.UUID) ([]Event, error) {
+	rows, err := st.tx.ComplaintEvents(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Event, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, Event{At: r.At, Kind: r.Kind, Status: Status(r.Status), Note: r.Note, Public: r.Public, ActorName: r.ActorName})
+	}
+	return out, nil
+}
+
+func (st store) setStatus(ctx context.Context, id uuid.UUID, s Status) (*Complaint, error) {
+	r, err := st.tx.ComplaintSetStatus(ctx, db.ComplaintSetStatusParams{ID: id, Status: string(s)})
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return fromRow(r), nil
+}
+
+func (st store) setReply(ctx context.Context, id uuid.UUID, o Outcome, reply string) (*Complaint, error) {
+	r, err := st.tx.ComplaintSetReply(ctx, db.ComplaintSetReplyParams{ID: id, Outcome: string(o), Reply: reply})
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return fromRow(r), nil
+}
+
+// Filter selects the inbox: Status empty means every open complaint, "tutti" every one.
+type Filter struct {
+	Status  string
+	Overdue bool
+}
+
+func (st store) inbox(ctx context.Context, f Filter, today time.Time, limit int) ([]*Complaint, error) {
+	d := dayOf(today)
+	rows, err := st.tx.ComplaintInbox(ctx, db.ComplaintInboxParams{Status: f.Status, Overdue: f.Overdue,
+		Today: pgtype.Date{Time: time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC), Valid: true}, Lim: int32(limit)})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Complaint, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, fromRow(r))
+	}
+	return out, nil
+}
+
+func (st store) counts(ctx context.Context) (map[Status]int, error) {
+	rows, err := st.tx.ComplaintCounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[Status]int{}
+	for _, r := range rows {
+		out[Status(r.Status)] = int(r.N)
+	}
+	return out, nil
+}
