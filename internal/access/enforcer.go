@@ -703,3 +703,32 @@ func (e *Enforcer) GrantWith(ctx context.Context, t *tenant.Tenant, userID uuid.
 		return err
 	})
 }
+
+// Recipients returns the e-mail addresses of the active people holding role in t, read in the
+// caller's transaction: whom a domain notifies (the URP of a complaint's deadline).
+func Recipients(ctx context.Context, tx *tenant.Tx, t *tenant.Tenant, role string) ([]string, error) {
+	as, err := Assignments(ctx, tx, t)
+	if err != nil {
+		return nil, err
+	}
+	var ids []uuid.UUID
+	for _, a := range as {
+		if slices.Contains(a.Roles, role) {
+			ids = append(ids, a.UserID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := tx.AccessUsersByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, r := range rows {
+		if r.DisabledAt == nil && r.HasPassword {
+			out = append(out, r.Email)
+		}
+	}
+	return out, nil
+}

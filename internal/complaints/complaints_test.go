@@ -17,12 +17,17 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cartasociale/carta/internal/access"
 	"github.com/cartasociale/carta/internal/apperr"
 	"github.com/cartasociale/carta/internal/complaints"
 	"github.com/cartasociale/carta/internal/itlang"
+	"github.com/cartasociale/carta/internal/jobs"
+	"github.com/cartasociale/carta/internal/mail"
+	"github.com/cartasociale/carta/internal/mail/mailtest"
 	"github.com/cartasociale/carta/internal/tenant"
 	"github.com/cartasociale/carta/internal/testenv"
 )
@@ -34,6 +39,19 @@ var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 type queue struct {
 	mu   sync.Mutex
 	args []river.JobArgs
+}
+
+// count returns how many jobs of kind were enqueued.
+func (q *queue) count(kind string) int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	n := 0
+	for _, a := range q.args {
+		if a.Kind() == kind {
+			n++
+		}
+	}
+	return n
 }
 
 func (q *queue) InsertTx(_ context.Context, _ pgx.Tx, args river.JobArgs, _ *river.InsertOpts) error {
@@ -91,7 +109,8 @@ func TestProtocolNumbersHaveNoGapUnderConcurrency(t *testing.T) {
 	for i, got := range numbers {
 		require.Equal(t, i+1, got)
 	}
-	require.Len(t, q.args, n, "one acknowledgement per complaint")
+	require.Equal(t, n, q.count("complaint_acknowledge"), "one acknowledgement per complaint")
+	require.Equal(t, 3*n, q.count("complaint_deadline"), "reminders 7 and 2 days before and the day after the due day")
 	var stored int
 	require.NoError(t, env.Admin.QueryRow(context.Background(), `SELECT count(*) FROM complaints WHERE tenant_id = $1`, tn.ID).Scan(&stored))
 	require.Equal(t, n, stored)
@@ -186,9 +205,8 @@ func TestLifecycle(t *testing.T) {
 	_, err = svc.ByLink(ctx, tn, "non-un-token")
 	require.ErrorIs(t, err, apperr.ErrNotFound)
 
-	require.Len(t, q.args, 2, "acknowledgement and reply e-mails")
-	require.IsType(t, complaints.AcknowledgeArgs{}, q.args[0])
-	require.IsType(t, complaints.ReplyMailArgs{}, q.args[1])
+	require.Equal(t, 1, q.count("complaint_acknowledge"))
+	require.Equal(t, 1, q.count("complaint_reply_mail"))
 }
 
 // TestComplaintQueriesStayInThePackage: only internal/complaints calls the Complaint*
@@ -237,4 +255,77 @@ func TestComplaintQueriesStayInThePackage(t *testing.T) {
 	for path, names := range calls {
 		require.Equal(t, store, path, "Complaint* queries called outside the complaints store: %v", names)
 	}
+}
+
+// TestDeadlineRemindersReachTheURP runs the queue for real: a complaint filed 40 days ago
+// (by the Service's clock) has its three reminders due already, so the URP hears of 7 days,
+// 2 days and the delay, and the responsabile of the delay; an answered one reminds nobody.
+func TestDeadlineRemindersReachTheURP(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := testenv.Get(t)
+	owner, err := pgxpool.New(ctx, env.OwnerURL)
+	require.NoError(t, err)
+	require.NoError(t, jobs.Migrate(ctx, owner))
+	owner.Close()
+	smtp := mailtest.Start(t)
+	sender, err := mail.NewSMTPSender(smtp.SMTP())
+	require.NoError(t, err)
+	svc := complaints.New(complaints.Deps{DB: env.DB, Tenants: env.Tenants,
+		SiteURL: func(slug string) string { return "https://" + slug + ".carta.test" }, Log: quiet,
+		Now: func() time.Time { return time.Now().AddDate(0, 0, -40) }})
+	jc, err := jobs.NewWithOptions(env.Runtime, quiet, jobs.Options{FetchPollInterval: 100 * time.Millisecond},
+		append([]jobs.Registration{jobs.SendEmail(sender)}, complaints.Workers(svc, sender)...)...)
+	require.NoError(t, err)
+	svc.UseJobs(jc)
+
+	tn := env.NewTenant(t, tenant.KindComune)
+	person := func(role string) string {
+		email := role + "-" + uuid.NewString()[:8] + "@example.it"
+		var id uuid.UUID
+		require.NoError(t, env.Admin.QueryRow(ctx, `INSERT INTO users (email, display_name, password_hash) VALUES ($1, $2, 'x') RETURNING id`,
+			email, "Persona "+role).Scan(&id))
+		_, err := env.Admin.Exec(ctx, `INSERT INTO casbin_rule (ptype, v0, v1, v2) VALUES ('g', $1, $2, $3)`,
+			access.Subject(id), role, access.DomainOf(tn))
+		require.NoError(t, err)
+		return email
+	}
+	urp, resp := person(access.RoleURP), person(access.RoleResponsabile)
+
+	open, err := svc.Submit(ctx, tn, valid())
+	require.NoError(t, err)
+	answered, err := svc.Submit(ctx, tn, valid())
+	require.NoError(t, err)
+	_, err = svc.Reply(ctx, tn, answered.Complaint.ID, complaints.Upheld, "Risolto.")
+	require.NoError(t, err)
+
+	require.NoError(t, jc.Start(ctx))
+	t.Cleanup(func() { _ = jc.Stop(context.Background()) })
+	subjects := func(to string) []string {
+		var out []string
+		for _, m := range smtp.Messages() {
+			if m.To[0] == to {
+				out = append(out, m.Subject)
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+	p := open.Complaint.Protocol()
+	require.Eventually(t, func() bool { return len(subjects(urp)) >= 3 && len(subjects(resp)) >= 1 }, 30*time.Second, 100*time.Millisecond)
+	require.Equal(t, []string{"Reclamo n. " + p + ": la risposta scade tra 2 giorni", "Reclamo n. " + p + ": la risposta scade tra 7 giorni",
+		"Reclamo n. " + p + ": risposta in ritardo"}, subjects(urp))
+	require.Equal(t, []string{"Reclamo n. " + p + ": risposta in ritardo"}, subjects(resp))
+	for _, sub := range append(subjects(urp), subjects(resp)...) {
+		require.NotContains(t, sub, answered.Complaint.Protocol(), "an answered complaint reminded someone")
+	}
+	d, err := svc.Get(ctx, tn, open.Complaint.ID)
+	require.NoError(t, err)
+	var notes []string
+	for _, e := range d.Events {
+		if e.Kind == "reminder" {
+			notes = append(notes, e.Note)
+		}
+	}
+	require.Len(t, notes, 3, "each reminder is in the complaint's history")
 }

@@ -147,11 +147,16 @@ func (s *Service) Submit(ctx context.Context, t *tenant.Tenant, sub Submission) 
 		if rec.Link, err = st.newLink(ctx, c.ID, "conferma"); err != nil {
 			return err
 		}
+		if s.jobs == nil {
+			return errors.New("complaints: no job queue")
+		}
 		if c.Email != "" {
-			if s.jobs == nil {
-				return errors.New("complaints: no job queue for the acknowledgement")
-			}
 			if err := s.jobs.InsertTx(ctx, tx.Raw, AcknowledgeArgs{TenantID: t.ID, ComplaintID: c.ID}, nil); err != nil {
+				return err
+			}
+		}
+		for _, r := range reminders(t, c, s.d.Now()) {
+			if err := s.jobs.InsertTx(ctx, tx.Raw, r.Args, r.InsertOpts); err != nil {
 				return err
 			}
 		}
@@ -387,6 +392,7 @@ func Workers(s *Service, sender mail.Sender) []jobs.Registration {
 	return []jobs.Registration{
 		jobs.Register[AcknowledgeArgs](&ackWorker{svc: s, sender: sender}),
 		jobs.Register[ReplyMailArgs](&replyWorker{svc: s, sender: sender}),
+		jobs.Register[DeadlineArgs](&deadlineWorker{svc: s}),
 	}
 }
 

@@ -1,0 +1,144 @@
+package complaints
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/riverqueue/river"
+
+	"github.com/cartasociale/carta/internal/access"
+	"github.com/cartasociale/carta/internal/apperr"
+	"github.com/cartasociale/carta/internal/itlang"
+	"github.com/cartasociale/carta/internal/jobs"
+	"github.com/cartasociale/carta/internal/mail"
+	"github.com/cartasociale/carta/internal/tenant"
+)
+
+// Deadline reminders. Each complaint gets, in its submitting transaction, three jobs scheduled
+// in the queue's own table (so they survive restarts): a reminder to the URP 7 and 2 days
+// before the due day, and a notice to the responsabile (and the URP) the morning after it
+// when no answer was given. A job finding the complaint answered or closed does nothing.
+const (
+	remindWeek    = "7"
+	remindTwoDays = "2"
+	remindOverdue = "scaduto"
+)
+
+// reminderHour is when, in Italian time, the reminders go out.
+const reminderHour = 9
+
+// DeadlineArgs is a reminder of a complaint's due day.
+type DeadlineArgs struct {
+	TenantID    uuid.UUID `json:"tenant_id"`
+	ComplaintID uuid.UUID `json:"complaint_id"`
+	Which       string    `json:"which"` // "7", "2" or "scaduto"
+}
+
+// Kind names the job; never change it while jobs of that kind may be waiting.
+func (DeadlineArgs) Kind() string { return "complaint_deadline" }
+
+// InsertOpts keeps reminders on the default queue with a retry budget.
+func (DeadlineArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 10} }
+
+// reminders are the deadline jobs of c, filed at now: those whose moment has not passed yet.
+func reminders(t *tenant.Tenant, c *Complaint, now time.Time) []river.InsertManyParams {
+	at := func(d time.Time, days int) time.Time {
+		d = d.AddDate(0, 0, days)
+		return time.Date(d.Year(), d.Month(), d.Day(), reminderHour, 0, 0, 0, itlang.Rome)
+	}
+	var out []river.InsertManyParams
+	for _, r := range []struct {
+		which string
+		when  time.Time
+	}{{remindWeek, at(c.DueOn, -7)}, {remindTwoDays, at(c.DueOn, -2)}, {remindOverdue, at(c.DueOn, 1)}} {
+		if !r.when.After(now) {
+			continue
+		}
+		out = append(out, river.InsertManyParams{Args: DeadlineArgs{TenantID: t.ID, ComplaintID: c.ID, Which: r.which},
+			InsertOpts: &river.InsertOpts{ScheduledAt: r.when, MaxAttempts: 10}})
+	}
+	return out
+}
+
+type deadlineWorker struct {
+	river.WorkerDefaults[DeadlineArgs]
+	svc *Service
+}
+
+// Work tells the URP (and, once late, the responsabile) about an open complaint's due day,
+// with one e-mail job per person, and records the reminder in the complaint's history.
+func (w *deadlineWorker) Work(ctx context.Context, job *river.Job[DeadlineArgs]) error {
+	s := w.svc
+	t, err := s.d.Tenants.ByID(ctx, job.Args.TenantID)
+	if apperr.KindOf(err) == apperr.NotFound || tenant.IsNoRows(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("complaint deadline: %w", err)
+	}
+	err = s.d.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
+		st := store{tx}
+		c, err := st.get(ctx, job.Args.ComplaintID, true)
+		if err != nil {
+			return err
+		}
+		if !c.Status.Open() {
+			return nil
+		}
+		roles := []string{access.RoleURP}
+		if job.Args.Which == remindOverdue {
+			roles = append(roles, access.RoleResponsabile)
+		}
+		seen := map[string]bool{}
+		for _, role := range roles {
+			to, err := access.Recipients(ctx, tx, t, role)
+			if err != nil {
+				return err
+			}
+			for _, addr := range to {
+				if seen[addr] {
+					continue
+				}
+				seen[addr] = true
+				m := reminderMail(job.Args.Which, c, t, addr, s.d.SiteURL(t.Slug)+"/admin/reclami/"+c.ID.String())
+				if err := s.jobs.InsertTx(ctx, tx.Raw, jobs.SendEmailArgs{Message: m}, nil); err != nil {
+					return err
+				}
+			}
+		}
+		note := "Promemoria: scadenza tra " + job.Args.Which + " giorni"
+		if job.Args.Which == remindOverdue {
+			note = "Avviso: risposta in ritardo"
+		}
+		return st.event(ctx, c.ID, "reminder", c.Status, note, false, nil)
+	})
+	if apperr.KindOf(err) == apperr.NotFound {
+		return nil
+	}
+	return err
+}
+
+func reminderMail(which string, c *Complaint, t *tenant.Tenant, to, link string) mail.Message {
+	due := itlang.Date(c.DueOn)
+	subject := "Reclamo n. " + c.Protocol() + ": la risposta scade il " + due
+	lead := "Il reclamo n. " + c.Protocol() + " " + itlang.Of(t.Name) + " attende ancora una risposta, che va data entro " + itlang.The(c.DueOn) + "."
+	if which == remindOverdue {
+		subject = "Reclamo n. " + c.Protocol() + ": risposta in ritardo"
+		lead = "Il reclamo n. " + c.Protocol() + " " + itlang.Of(t.Name) + " doveva ricevere risposta entro " + itlang.The(c.DueOn) + " e non l'ha ancora avuta."
+	}
+	if which == remindWeek || which == remindTwoDays {
+		subject = "Reclamo n. " + c.Protocol() + ": la risposta scade tra " + which + " giorni"
+	}
+	body := lead + "\n\nServizio: " + orOther(c.ServiceTitle) + "\nStato: " + c.Status.Label() +
+		"\n\nApri il reclamo nell'area riservata:\n\n" + link + "\n\nQuesto messaggio è stato inviato automaticamente: non rispondere.\n"
+	return mail.Message{To: to, Subject: subject, Text: body}
+}
+
+func orOther(s string) string {
+	if s == "" {
+		return "Altro"
+	}
+	return s
+}
