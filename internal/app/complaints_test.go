@@ -43,26 +43,33 @@ func step(t *testing.T, c *client, page string, fields url.Values) (*http.Respon
 // steps (a missing consent is refused next to its field), gets a protocol number and a private
 // link, and an acknowledgement by e-mail whose job holds no link; the URP answers it in the
 // staff area; the citizen reads the answer on the private page and by e-mail.
-func TestComplaintJourneyOverHTTP(t *testing.T) {
+// mailApp starts the real application with its job queue and an SMTP server in the test,
+// seeded with the demo comuni (password pw).
+func mailApp(t *testing.T) (*app.App, *mailtest.Server, *testenv.Env) {
+	t.Helper()
 	env := testenv.Get(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	smtp := mailtest.Start(t)
 	s := smtp.SMTP()
 	cfg := env.TestConfig(t, map[string]string{"SMTP_HOST": s.Host, "SMTP_PORT": strconv.Itoa(s.Port),
 		"SMTP_TLS": "none", "SMTP_FROM": s.From})
 	a, err := app.New(ctx, cfg, quietLog())
 	require.NoError(t, err)
-	defer a.Close()
-	const pw = "password-di-prova-lunga"
 	_, err = a.SeedDemo(ctx, pw)
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, ln) }()
-	defer func() { cancel(); <-done }()
+	go func() { done <- a.Run(ctx, ln) }() // starts the job queue
+	t.Cleanup(func() { cancel(); <-done; a.Close() })
+	return a, smtp, env
+}
 
+const pw = "password-di-prova-lunga"
+
+func TestComplaintJourneyOverHTTP(t *testing.T) {
+	a, smtp, env := mailApp(t)
+	ctx := context.Background()
 	const host = "cerveteri.carta.test"
 	citizen := &client{t: t, a: a, host: host, cookies: map[string]string{}}
 	_, home := citizen.do("GET", "/", nil)
@@ -149,4 +156,43 @@ func TestComplaintJourneyOverHTTP(t *testing.T) {
 	require.Equal(t, http.StatusSeeOther, other.login(demo.Email("urp", "grandate"), pw).StatusCode)
 	resp, _ = other.do("GET", "/admin/reclami/"+id[1], nil)
 	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+}
+
+// TestStaffRecordsAPhoneComplaint: the URP enters a complaint made by phone; it gets its
+// number and due date like one from the site, with its channel.
+func TestStaffRecordsAPhoneComplaint(t *testing.T) {
+	a, _, _ := mailApp(t)
+	urp := &client{t: t, a: a, host: "cerveteri.carta.test", cookies: map[string]string{}}
+	require.Equal(t, http.StatusSeeOther, urp.login(demo.Email("urp", "cerveteri"), pw).StatusCode)
+	_, page := urp.do("GET", "/admin/reclami", nil)
+	require.Contains(t, page, `href="/admin/reclami/nuovo"`)
+	_, page = urp.do("GET", "/admin/reclami/nuovo", nil)
+	csrf := csrfRE.FindStringSubmatch(page)[1]
+	svc := serviceRE.FindStringSubmatch(page)
+	require.NotNil(t, svc)
+	form := url.Values{"_csrf": {csrf}, "service": {svc[1]}, "what_happened": {"Nessuno risponde al numero dello sportello."},
+		"first_name": {"Giuseppe"}, "last_name": {"Verdi"}, "phone": {"333 123 4567"}}
+	resp, body := urp.do("POST", "/admin/reclami/nuovo", form)
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Contains(t, body, `id="f-channel-error">Indica come è arrivato il reclamo`)
+	form.Set("channel", "telefono")
+	resp, body = urp.do("POST", "/admin/reclami/nuovo", form)
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Contains(t, body, `id="f-consent-error">Conferma di aver dato al cittadino l&#39;informativa`)
+	require.Contains(t, body, "Nessuno risponde al numero dello sportello.", "what was typed is kept")
+	form.Set("consent", "1")
+	resp, body = urp.do("POST", "/admin/reclami/nuovo", form)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode, body)
+	_, page = urp.do("GET", resp.Header.Get("Location"), nil)
+	require.Contains(t, page, "Reclamo registrato con il numero")
+	require.Contains(t, page, "(telefono)")
+	require.Contains(t, page, "&#43;393331234567", "the phone number normalised")
+
+	// A revisore reads but does not record.
+	rev := &client{t: t, a: a, host: "cerveteri.carta.test", cookies: map[string]string{}}
+	require.Equal(t, http.StatusSeeOther, rev.login(demo.Email("revisore", "cerveteri"), pw).StatusCode)
+	resp, _ = rev.do("GET", "/admin/reclami/nuovo", nil)
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+	_, page = rev.do("GET", "/admin/reclami", nil)
+	require.NotContains(t, page, `href="/admin/reclami/nuovo"`)
 }

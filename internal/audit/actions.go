@@ -78,6 +78,7 @@ var Groups = []Group{
 		{"user.remove", "Utente rimosso dall'ente"},
 	}},
 	{"reclami", "Reclami", []Action{
+		{"complaint.create", "Reclamo registrato dal personale"},
 		{"complaint.view", "Reclamo consultato"},
 		{"complaint.status", "Stato del reclamo cambiato"},
 		{"complaint.note", "Nota interna al reclamo"},

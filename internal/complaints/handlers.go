@@ -76,6 +76,9 @@ func RegisterSite(app fiber.Router, svc *Service, d HandlerDeps) {
 func RegisterStaff(r *access.Router, svc *Service, d HandlerDeps) {
 	h := &handlers{svc: svc, d: d}
 	r.Get("/reclami", access.ComplaintsInbox, h.inbox)
+	// Before /reclami/:id, which would otherwise take "nuovo" for an id.
+	r.Get("/reclami/nuovo", access.ComplaintsWrite, h.entryForm)
+	r.Post("/reclami/nuovo", access.ComplaintsWrite, h.entry)
 	r.Get("/reclami/:id", access.ComplaintsInbox, h.detail)
 	r.Post("/reclami/:id/stato", access.ComplaintsWrite, h.setStatus)
 	r.Post("/reclami/:id/nota", access.ComplaintsWrite, h.note)
@@ -277,6 +280,7 @@ func staffTenant(c *fiber.Ctx) (*tenant.Tenant, error) {
 
 type inboxPage struct {
 	web.Page
+	CanWrite bool
 	Inbox    *Inbox
 	Filter   Filter
 	Statuses []Status
@@ -298,7 +302,8 @@ func (h *handlers) inbox(c *fiber.Ctx) error {
 	}
 	privatePage(c)
 	return h.d.Render.Render(c, fiber.StatusOK, "complaints/inbox", inboxPage{Page: h.staffPage(c, "Reclami", web.Crumb{Label: "Reclami"}),
-		Inbox: in, Filter: f, Statuses: Statuses, Today: h.svc.Today()})
+		CanWrite: h.d.Can != nil && h.d.Can(c.UserContext(), access.ComplaintsWrite),
+		Inbox:    in, Filter: f, Statuses: Statuses, Today: h.svc.Today()})
 }
 
 type detailPage struct {

@@ -52,7 +52,9 @@ func (s *Submission) Normalize() {
 // filed. The codice fiscale is optional but, when given, must be right.
 func (s *Submission) Validate() map[string]string {
 	f := map[string]string{}
-	if !s.Consent && s.Channel == Web {
+	// An API client accepts the data terms for its users (Open311); everyone else, including
+	// staff recording a phone or counter complaint, confirms the notice was given.
+	if !s.Consent && s.Channel != "open311" {
 		f["consent"] = msgConsent
 	}
 	set := func(key string, norm *string, msg string) {
