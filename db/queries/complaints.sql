@@ -67,3 +67,20 @@ LIMIT @lim;
 
 -- name: ComplaintCounts :many
 SELECT status, count(*)::int AS n FROM complaints GROUP BY status;
+
+-- name: ComplaintRetentionMonths :one
+SELECT coalesce((SELECT complaint_retention_months FROM tenant_profiles WHERE tenant_id = (SELECT app_tenant())), 60)::int;
+
+-- name: ComplaintAnonymiseClosedBefore :many
+-- Removes the personal data of the complaints closed before cutoff.
+UPDATE complaints SET first_name = '', last_name = '', fiscal_code = '', email = '', phone = '',
+    on_behalf_of = '', relation = '', what_happened = '(testo rimosso al termine della conservazione)',
+    request = '', reply = '', anonymised_at = now(), updated_at = now()
+WHERE anonymised_at IS NULL AND closed_at IS NOT NULL AND closed_at < @cutoff::timestamptz
+RETURNING id;
+
+-- name: ComplaintEventNotesClear :exec
+UPDATE complaint_events SET note = '' WHERE complaint_id = ANY(@ids::uuid[]) AND note <> '';
+
+-- name: ComplaintLinksDelete :exec
+DELETE FROM complaint_links WHERE complaint_id = ANY(@ids::uuid[]);

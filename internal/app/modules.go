@@ -80,7 +80,7 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 	complaintsSvc := complaints.New(complaints.Deps{DB: a.db, Tenants: a.tenants, SiteURL: a.cfg.TenantURL, Log: a.log})
 	workers := append([]jobs.Registration{jobs.SendEmail(sender), auth.Workers(a.auth, sender),
 		publication.Workers(publication.New(pubDeps))}, complaints.Workers(complaintsSvc, sender)...)
-	a.jobs, err = jobs.New(a.pool, a.log, workers...)
+	a.jobs, err = jobs.NewWithOptions(a.pool, a.log, jobs.Options{Periodic: complaints.Periodic()}, workers...)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}

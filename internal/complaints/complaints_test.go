@@ -329,3 +329,65 @@ func TestDeadlineRemindersReachTheURP(t *testing.T) {
 	}
 	require.Len(t, notes, 3, "each reminder is in the complaint's history")
 }
+
+// TestRetentionAnonymisesExpiredComplaints: a complaint closed longer ago than the tenant's
+// retention loses its author's data, texts, notes and private links; its number, status and
+// outcome stay for the indicators. A recently closed one, an open one and another tenant's
+// are untouched.
+func TestRetentionAnonymisesExpiredComplaints(t *testing.T) {
+	t.Parallel()
+	svc, env, _ := newService(t, time.Now())
+	ctx := context.Background()
+	tn := env.NewTenant(t, tenant.KindComune)
+	other := env.NewTenant(t, tenant.KindComune)
+	closeNow := func(tt *tenant.Tenant) *complaints.Receipt {
+		rec, err := svc.Submit(ctx, tt, valid())
+		require.NoError(t, err)
+		require.NoError(t, svc.AddNote(ctx, tt, rec.Complaint.ID, "Parlato con la signora Rossi."))
+		_, err = svc.Reply(ctx, tt, rec.Complaint.ID, complaints.Upheld, "Gentile signora Rossi, …")
+		require.NoError(t, err)
+		_, err = svc.Close(ctx, tt, rec.Complaint.ID)
+		require.NoError(t, err)
+		return rec
+	}
+	old, recent, elsewhere := closeNow(tn), closeNow(tn), closeNow(other)
+	open, err := svc.Submit(ctx, tn, valid())
+	require.NoError(t, err)
+	for _, id := range []uuid.UUID{old.Complaint.ID, elsewhere.Complaint.ID} {
+		_, err := env.Admin.Exec(ctx, `UPDATE complaints SET closed_at = now() - interval '61 months' WHERE id = $1`, id)
+		require.NoError(t, err)
+	}
+
+	n, err := svc.AnonymiseExpired(ctx, tn)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	d, err := svc.Get(ctx, tn, old.Complaint.ID)
+	require.NoError(t, err)
+	c := d.Complaint
+	require.Empty(t, c.FirstName+c.LastName+c.FiscalCode+c.Email+c.Phone+c.Reply+c.Request)
+	require.NotContains(t, c.WhatHappened, "tre settimane")
+	require.Equal(t, complaints.Closed, c.Status)
+	require.Equal(t, complaints.Upheld, c.Outcome)
+	require.Equal(t, old.Complaint.Protocol(), c.Protocol())
+	for _, e := range d.Events {
+		require.NotContains(t, e.Note, "Rossi")
+	}
+	_, err = svc.ByLink(ctx, tn, old.Link)
+	require.ErrorIs(t, err, apperr.ErrNotFound, "the private link still opens")
+
+	for _, kept := range []*complaints.Receipt{recent, open} {
+		d, err := svc.Get(ctx, tn, kept.Complaint.ID)
+		require.NoError(t, err)
+		require.Equal(t, "Maria", d.Complaint.FirstName)
+	}
+	d, err = svc.Get(ctx, other, elsewhere.Complaint.ID)
+	require.NoError(t, err)
+	require.Equal(t, "Maria", d.Complaint.FirstName, "another tenant's complaint, due but not its turn")
+	n, err = svc.AnonymiseExpired(ctx, other)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+	n, err = svc.AnonymiseExpired(ctx, tn)
+	require.NoError(t, err)
+	require.Zero(t, n, "twice is once")
+	require.Len(t, complaints.Periodic(), 1)
+}

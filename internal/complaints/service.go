@@ -30,6 +30,7 @@ type Deps struct {
 	DB      *tenant.DB
 	Tenants interface {
 		ByID(ctx context.Context, id uuid.UUID) (*tenant.Tenant, error)
+		List(ctx context.Context) ([]*tenant.Tenant, error)
 	}
 	// SiteURL is the absolute address of a tenant's citizen site (config.TenantURL).
 	SiteURL func(slug string) string
@@ -393,6 +394,7 @@ func Workers(s *Service, sender mail.Sender) []jobs.Registration {
 		jobs.Register[AcknowledgeArgs](&ackWorker{svc: s, sender: sender}),
 		jobs.Register[ReplyMailArgs](&replyWorker{svc: s, sender: sender}),
 		jobs.Register[DeadlineArgs](&deadlineWorker{svc: s}),
+		jobs.Register[RetentionArgs](&retentionWorker{svc: s}),
 	}
 }
 

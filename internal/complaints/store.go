@@ -188,3 +188,20 @@ func (st store) counts(ctx context.Context) (map[Status]int, error) {
 	}
 	return out, nil
 }
+
+// anonymiseExpired blanks the personal data, notes and links of the complaints closed before
+// the tenant's retention, as seen at now.
+func (st store) anonymiseExpired(ctx context.Context, now time.Time) (int, error) {
+	months, err := st.tx.ComplaintRetentionMonths(ctx)
+	if err != nil {
+		return 0, err
+	}
+	ids, err := st.tx.ComplaintAnonymiseClosedBefore(ctx, now.AddDate(0, -int(months), 0))
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	if err := st.tx.ComplaintEventNotesClear(ctx, ids); err != nil {
+		return 0, err
+	}
+	return len(ids), st.tx.ComplaintLinksDelete(ctx, ids)
+}

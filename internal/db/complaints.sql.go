@@ -13,8 +13,37 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const complaintAnonymiseClosedBefore = `-- name: ComplaintAnonymiseClosedBefore :many
+UPDATE complaints SET first_name = '', last_name = '', fiscal_code = '', email = '', phone = '',
+    on_behalf_of = '', relation = '', what_happened = '(testo rimosso al termine della conservazione)',
+    request = '', reply = '', anonymised_at = now(), updated_at = now()
+WHERE anonymised_at IS NULL AND closed_at IS NOT NULL AND closed_at < $1::timestamptz
+RETURNING id
+`
+
+// Removes the personal data of the complaints closed before cutoff.
+func (q *Queries) ComplaintAnonymiseClosedBefore(ctx context.Context, cutoff time.Time) ([]uuid.UUID, error) {
+	rows, err := q.db.Query(ctx, complaintAnonymiseClosedBefore, cutoff)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []uuid.UUID{}
+	for rows.Next() {
+		var id uuid.UUID
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const complaintByLink = `-- name: ComplaintByLink :one
-SELECT c.tenant_id, c.id, c.year, c.number, c.channel, c.status, c.service_id, c.service_title, c.standard, c.what_happened, c.request, c.first_name, c.last_name, c.fiscal_code, c.email, c.phone, c.on_behalf_of, c.relation, c.consent_at, c.submitted_at, c.due_on, c.outcome, c.reply, c.replied_at, c.closed_at, c.updated_at FROM complaints c
+SELECT c.tenant_id, c.id, c.year, c.number, c.channel, c.status, c.service_id, c.service_title, c.standard, c.what_happened, c.request, c.first_name, c.last_name, c.fiscal_code, c.email, c.phone, c.on_behalf_of, c.relation, c.consent_at, c.submitted_at, c.due_on, c.outcome, c.reply, c.replied_at, c.closed_at, c.updated_at, c.anonymised_at FROM complaints c
 JOIN complaint_links l ON l.tenant_id = c.tenant_id AND l.complaint_id = c.id
 WHERE l.token_hash = $1
 `
@@ -49,6 +78,7 @@ func (q *Queries) ComplaintByLink(ctx context.Context, tokenHash []byte) (Compla
 		&i.RepliedAt,
 		&i.ClosedAt,
 		&i.UpdatedAt,
+		&i.AnonymisedAt,
 	)
 	return i, err
 }
@@ -89,7 +119,7 @@ INSERT INTO complaints (tenant_id, year, number, channel, service_id, service_ti
 VALUES ((SELECT app_tenant()), $1, $2, $3, $4, $5, $6,
     $7, $8, $9, $10, $11, $12, $13, $14,
     $15, $16, $17, $18)
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at
 `
 
 type ComplaintCreateParams struct {
@@ -162,6 +192,7 @@ func (q *Queries) ComplaintCreate(ctx context.Context, arg ComplaintCreateParams
 		&i.RepliedAt,
 		&i.ClosedAt,
 		&i.UpdatedAt,
+		&i.AnonymisedAt,
 	)
 	return i, err
 }
@@ -200,6 +231,15 @@ func (q *Queries) ComplaintEventAdd(ctx context.Context, arg ComplaintEventAddPa
 		arg.Public,
 		arg.ActorID,
 	)
+	return err
+}
+
+const complaintEventNotesClear = `-- name: ComplaintEventNotesClear :exec
+UPDATE complaint_events SET note = '' WHERE complaint_id = ANY($1::uuid[]) AND note <> ''
+`
+
+func (q *Queries) ComplaintEventNotesClear(ctx context.Context, ids []uuid.UUID) error {
+	_, err := q.db.Exec(ctx, complaintEventNotesClear, ids)
 	return err
 }
 
@@ -255,7 +295,7 @@ func (q *Queries) ComplaintEvents(ctx context.Context, complaintID uuid.UUID) ([
 }
 
 const complaintGet = `-- name: ComplaintGet :one
-SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at FROM complaints WHERE id = $1
+SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at FROM complaints WHERE id = $1
 `
 
 func (q *Queries) ComplaintGet(ctx context.Context, id uuid.UUID) (Complaint, error) {
@@ -288,12 +328,13 @@ func (q *Queries) ComplaintGet(ctx context.Context, id uuid.UUID) (Complaint, er
 		&i.RepliedAt,
 		&i.ClosedAt,
 		&i.UpdatedAt,
+		&i.AnonymisedAt,
 	)
 	return i, err
 }
 
 const complaintInbox = `-- name: ComplaintInbox :many
-SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at FROM complaints
+SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at FROM complaints
 WHERE (CASE WHEN $1::text = '' THEN status NOT IN ('chiuso', 'non_di_competenza')
             WHEN $1::text = 'tutti' THEN true
             ELSE status = $1::text END)
@@ -351,6 +392,7 @@ func (q *Queries) ComplaintInbox(ctx context.Context, arg ComplaintInboxParams) 
 			&i.RepliedAt,
 			&i.ClosedAt,
 			&i.UpdatedAt,
+			&i.AnonymisedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -378,8 +420,17 @@ func (q *Queries) ComplaintLinkAdd(ctx context.Context, arg ComplaintLinkAddPara
 	return err
 }
 
+const complaintLinksDelete = `-- name: ComplaintLinksDelete :exec
+DELETE FROM complaint_links WHERE complaint_id = ANY($1::uuid[])
+`
+
+func (q *Queries) ComplaintLinksDelete(ctx context.Context, ids []uuid.UUID) error {
+	_, err := q.db.Exec(ctx, complaintLinksDelete, ids)
+	return err
+}
+
 const complaintLock = `-- name: ComplaintLock :one
-SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at FROM complaints WHERE id = $1 FOR UPDATE
+SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at FROM complaints WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) ComplaintLock(ctx context.Context, id uuid.UUID) (Complaint, error) {
@@ -412,6 +463,7 @@ func (q *Queries) ComplaintLock(ctx context.Context, id uuid.UUID) (Complaint, e
 		&i.RepliedAt,
 		&i.ClosedAt,
 		&i.UpdatedAt,
+		&i.AnonymisedAt,
 	)
 	return i, err
 }
@@ -433,10 +485,21 @@ func (q *Queries) ComplaintNextNumber(ctx context.Context, year int32) (int32, e
 	return last, err
 }
 
+const complaintRetentionMonths = `-- name: ComplaintRetentionMonths :one
+SELECT coalesce((SELECT complaint_retention_months FROM tenant_profiles WHERE tenant_id = (SELECT app_tenant())), 60)::int
+`
+
+func (q *Queries) ComplaintRetentionMonths(ctx context.Context) (int32, error) {
+	row := q.db.QueryRow(ctx, complaintRetentionMonths)
+	var column_1 int32
+	err := row.Scan(&column_1)
+	return column_1, err
+}
+
 const complaintSetReply = `-- name: ComplaintSetReply :one
 UPDATE complaints SET status = 'risposto', outcome = $1, reply = $2, replied_at = now(), updated_at = now()
 WHERE id = $3
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at
 `
 
 type ComplaintSetReplyParams struct {
@@ -475,6 +538,7 @@ func (q *Queries) ComplaintSetReply(ctx context.Context, arg ComplaintSetReplyPa
 		&i.RepliedAt,
 		&i.ClosedAt,
 		&i.UpdatedAt,
+		&i.AnonymisedAt,
 	)
 	return i, err
 }
@@ -483,7 +547,7 @@ const complaintSetStatus = `-- name: ComplaintSetStatus :one
 UPDATE complaints SET status = $1, updated_at = now(),
     closed_at = CASE WHEN $1::text = 'chiuso' THEN now() ELSE closed_at END
 WHERE id = $2
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at
 `
 
 type ComplaintSetStatusParams struct {
@@ -521,6 +585,7 @@ func (q *Queries) ComplaintSetStatus(ctx context.Context, arg ComplaintSetStatus
 		&i.RepliedAt,
 		&i.ClosedAt,
 		&i.UpdatedAt,
+		&i.AnonymisedAt,
 	)
 	return i, err
 }

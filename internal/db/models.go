@@ -130,6 +130,7 @@ type Complaint struct {
 	RepliedAt    *time.Time
 	ClosedAt     *time.Time
 	UpdatedAt    time.Time
+	AnonymisedAt *time.Time
 }
 
 type ComplaintCounter struct {
@@ -333,24 +334,25 @@ type Tenant struct {
 }
 
 type TenantProfile struct {
-	TenantID         uuid.UUID
-	LegalAddress     string
-	PostalCode       string
-	City             string
-	Province         string
-	Phone            string
-	Email            string
-	Pec              string
-	WebsiteUrl       string
-	AccessibilityUrl string
-	PrivacyUrl       string
-	SocialLinks      []byte
-	Logo             []byte
-	LogoContentType  string
-	LogoUpdatedAt    *time.Time
-	UpdatedAt        time.Time
-	UpdatedBy        *uuid.UUID
-	ComplaintDueDays int32
+	TenantID                 uuid.UUID
+	LegalAddress             string
+	PostalCode               string
+	City                     string
+	Province                 string
+	Phone                    string
+	Email                    string
+	Pec                      string
+	WebsiteUrl               string
+	AccessibilityUrl         string
+	PrivacyUrl               string
+	SocialLinks              []byte
+	Logo                     []byte
+	LogoContentType          string
+	LogoUpdatedAt            *time.Time
+	UpdatedAt                time.Time
+	UpdatedBy                *uuid.UUID
+	ComplaintDueDays         int32
+	ComplaintRetentionMonths int32
 }
 
 type User struct {

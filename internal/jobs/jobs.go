@@ -52,6 +52,9 @@ type Options struct {
 	// FetchPollInterval is how often queues are polled when no notification arrives
 	// (River's default, 1 s, when zero).
 	FetchPollInterval time.Duration
+	// Periodic are jobs enqueued on a schedule by the replica that holds River's leadership
+	// (so once per deployment, not once per replica).
+	Periodic []*river.PeriodicJob
 }
 
 // New returns a client on pool (the runtime role's). With no workers it can only insert jobs
@@ -83,6 +86,7 @@ func NewWithOptions(pool *pgxpool.Pool, log *slog.Logger, o Options, workers ...
 			w(ws)
 		}
 		cfg.Workers = ws
+		cfg.PeriodicJobs = o.Periodic
 		cfg.Queues = map[string]river.QueueConfig{
 			QueueDefault: {MaxWorkers: 10},
 			QueueEmail:   {MaxWorkers: 5},
