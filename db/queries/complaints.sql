@@ -84,3 +84,15 @@ UPDATE complaint_events SET note = '' WHERE complaint_id = ANY(@ids::uuid[]) AND
 
 -- name: ComplaintLinksDelete :exec
 DELETE FROM complaint_links WHERE complaint_id = ANY(@ids::uuid[]);
+
+-- name: ComplaintFeedbackCreate :one
+-- Suggestions and unmet needs, kept next to complaints (the same store).
+INSERT INTO feedback (tenant_id, kind, service_id, service_title, body, email)
+VALUES ((SELECT app_tenant()), @kind, @service_id, @service_title, @body, @email)
+RETURNING *;
+
+-- name: ComplaintFeedbackList :many
+SELECT * FROM feedback ORDER BY created_at DESC LIMIT @lim;
+
+-- name: ComplaintFeedbackCounts :many
+SELECT kind, count(*)::int AS n FROM feedback GROUP BY kind;

@@ -196,3 +196,31 @@ func TestStaffRecordsAPhoneComplaint(t *testing.T) {
 	_, page = rev.do("GET", "/admin/reclami", nil)
 	require.NotContains(t, page, `href="/admin/reclami/nuovo"`)
 }
+
+// TestFeedbackOverHTTP: a suggestion from the complaint service page reaches the URP's list.
+func TestFeedbackOverHTTP(t *testing.T) {
+	a, _, _ := mailApp(t)
+	citizen := &client{t: t, a: a, host: "cerveteri.carta.test", cookies: map[string]string{}}
+	_, page := citizen.do("GET", "/segnala-disservizio", nil)
+	require.Contains(t, page, `href="/segnala-disservizio/suggerimento"`)
+	_, page = citizen.do("GET", "/segnala-disservizio/suggerimento", nil)
+	csrf := csrfRE.FindStringSubmatch(page)[1]
+	resp, body := citizen.do("POST", "/segnala-disservizio/suggerimento", url.Values{"_csrf": {csrf}, "body": {"Servirebbe un orario serale."}})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Contains(t, body, `id="f-kind-error">Scegli se è un suggerimento`)
+	require.Contains(t, body, "Servirebbe un orario serale.", "the text is kept")
+	resp, _ = citizen.do("POST", "/segnala-disservizio/suggerimento", url.Values{"_csrf": {csrf}, "kind": {"suggerimento"},
+		"body": {"Servirebbe un orario serale."}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	_, page = citizen.do("GET", resp.Header.Get("Location"), nil)
+	require.Contains(t, page, "Grazie: la tua segnalazione è arrivata")
+
+	urp := &client{t: t, a: a, host: "cerveteri.carta.test", cookies: map[string]string{}}
+	require.Equal(t, http.StatusSeeOther, urp.login(demo.Email("urp", "cerveteri"), pw).StatusCode)
+	_, page = urp.do("GET", "/admin/reclami/segnalazioni", nil)
+	require.Contains(t, page, "Servirebbe un orario serale.")
+	other := &client{t: t, a: a, host: "grandate.carta.test", cookies: map[string]string{}}
+	require.Equal(t, http.StatusSeeOther, other.login(demo.Email("urp", "grandate"), pw).StatusCode)
+	_, page = other.do("GET", "/admin/reclami/segnalazioni", nil)
+	require.NotContains(t, page, "Servirebbe un orario serale.")
+}

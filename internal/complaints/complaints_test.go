@@ -391,3 +391,37 @@ func TestRetentionAnonymisesExpiredComplaints(t *testing.T) {
 	require.Zero(t, n, "twice is once")
 	require.Len(t, complaints.Periodic(), 1)
 }
+
+// TestFeedbackNeedsNoIdentity: a suggestion needs only its kind and text; it is stored for
+// its tenant alone and counted by kind.
+func TestFeedbackNeedsNoIdentity(t *testing.T) {
+	t.Parallel()
+	svc, env, q := newService(t, time.Now())
+	ctx := context.Background()
+	tn := env.NewTenant(t, tenant.KindComune)
+	other := env.NewTenant(t, tenant.KindComune)
+	_, err := svc.SubmitFeedback(ctx, tn, complaints.Feedback{Body: " ", Email: "non-valida"})
+	e, ok := apperr.As(err)
+	require.True(t, ok)
+	require.Contains(t, e.Fields, "kind")
+	require.Contains(t, e.Fields, "body")
+	require.Contains(t, e.Fields, "email")
+	unknown := uuid.New()
+	_, err = svc.SubmitFeedback(ctx, tn, complaints.Feedback{Kind: complaints.UnmetNeed, Body: "Manca un servizio di trasporto.", ServiceID: &unknown})
+	e, _ = apperr.As(err)
+	require.Contains(t, e.Fields, "service")
+
+	_, err = svc.SubmitFeedback(ctx, tn, complaints.Feedback{Kind: complaints.Suggestion, Body: "Aprite lo sportello anche il sabato."})
+	require.NoError(t, err)
+	_, err = svc.SubmitFeedback(ctx, tn, complaints.Feedback{Kind: complaints.UnmetNeed, Body: "Manca un servizio di trasporto.", Email: "Anna@Example.it"})
+	require.NoError(t, err)
+	l, err := svc.ListFeedback(ctx, tn)
+	require.NoError(t, err)
+	require.Len(t, l.Items, 2)
+	require.Equal(t, map[complaints.FeedbackKind]int{complaints.Suggestion: 1, complaints.UnmetNeed: 1}, l.Counts)
+	require.Equal(t, "Anna@example.it", l.Items[0].Email, "the domain is lower-cased, the mailbox kept")
+	l, err = svc.ListFeedback(ctx, other)
+	require.NoError(t, err)
+	require.Empty(t, l.Items)
+	require.Empty(t, q.args, "no answer is due, no job")
+}

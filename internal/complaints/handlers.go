@@ -69,6 +69,8 @@ func RegisterSite(app fiber.Router, svc *Service, d HandlerDeps) {
 		post = append(post, web.RateLimit(d.Redis, "complaints", SubmitLimit, time.Hour))
 	}
 	app.Post(PathForm, append(post, h.formStep)...)
+	app.Get(PathFeedback, h.feedbackForm)
+	app.Post(PathFeedback, append(post, h.feedbackSubmit)...)
 	app.Get(PathFollow+":token", h.follow)
 }
 
@@ -77,6 +79,7 @@ func RegisterStaff(r *access.Router, svc *Service, d HandlerDeps) {
 	h := &handlers{svc: svc, d: d}
 	r.Get("/reclami", access.ComplaintsInbox, h.inbox)
 	// Before /reclami/:id, which would otherwise take "nuovo" for an id.
+	r.Get("/reclami/segnalazioni", access.ComplaintsInbox, h.feedbackList)
 	r.Get("/reclami/nuovo", access.ComplaintsWrite, h.entryForm)
 	r.Post("/reclami/nuovo", access.ComplaintsWrite, h.entry)
 	r.Get("/reclami/:id", access.ComplaintsInbox, h.detail)

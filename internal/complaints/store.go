@@ -205,3 +205,35 @@ func (st store) anonymiseExpired(ctx context.Context, now time.Time) (int, error
 	}
 	return len(ids), st.tx.ComplaintLinksDelete(ctx, ids)
 }
+
+// The feedback's queries (suggestions and unmet needs) live here too.
+
+func (st store) addFeedback(ctx context.Context, f Feedback) (*Feedback, error) {
+	r, err := st.tx.ComplaintFeedbackCreate(ctx, db.ComplaintFeedbackCreateParams{Kind: string(f.Kind), ServiceID: f.ServiceID,
+		ServiceTitle: f.ServiceTitle, Body: f.Body, Email: f.Email})
+	if err != nil {
+		return nil, err
+	}
+	out := feedbackOf(r)
+	return &out, nil
+}
+
+func (st store) feedback(ctx context.Context, limit int) ([]Feedback, map[FeedbackKind]int, error) {
+	rows, err := st.tx.ComplaintFeedbackList(ctx, int32(limit))
+	if err != nil {
+		return nil, nil, err
+	}
+	items := make([]Feedback, 0, len(rows))
+	for _, r := range rows {
+		items = append(items, feedbackOf(r))
+	}
+	cs, err := st.tx.ComplaintFeedbackCounts(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	counts := map[FeedbackKind]int{}
+	for _, c := range cs {
+		counts[FeedbackKind(c.Kind)] = int(c.N)
+	}
+	return items, counts, nil
+}

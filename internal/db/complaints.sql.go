@@ -294,6 +294,107 @@ func (q *Queries) ComplaintEvents(ctx context.Context, complaintID uuid.UUID) ([
 	return items, nil
 }
 
+const complaintFeedbackCounts = `-- name: ComplaintFeedbackCounts :many
+SELECT kind, count(*)::int AS n FROM feedback GROUP BY kind
+`
+
+type ComplaintFeedbackCountsRow struct {
+	Kind string
+	N    int32
+}
+
+func (q *Queries) ComplaintFeedbackCounts(ctx context.Context) ([]ComplaintFeedbackCountsRow, error) {
+	rows, err := q.db.Query(ctx, complaintFeedbackCounts)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ComplaintFeedbackCountsRow{}
+	for rows.Next() {
+		var i ComplaintFeedbackCountsRow
+		if err := rows.Scan(&i.Kind, &i.N); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const complaintFeedbackCreate = `-- name: ComplaintFeedbackCreate :one
+INSERT INTO feedback (tenant_id, kind, service_id, service_title, body, email)
+VALUES ((SELECT app_tenant()), $1, $2, $3, $4, $5)
+RETURNING tenant_id, id, kind, service_id, service_title, body, email, created_at, read_at
+`
+
+type ComplaintFeedbackCreateParams struct {
+	Kind         string
+	ServiceID    *uuid.UUID
+	ServiceTitle string
+	Body         string
+	Email        string
+}
+
+// Suggestions and unmet needs, kept next to complaints (the same store).
+func (q *Queries) ComplaintFeedbackCreate(ctx context.Context, arg ComplaintFeedbackCreateParams) (Feedback, error) {
+	row := q.db.QueryRow(ctx, complaintFeedbackCreate,
+		arg.Kind,
+		arg.ServiceID,
+		arg.ServiceTitle,
+		arg.Body,
+		arg.Email,
+	)
+	var i Feedback
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.Kind,
+		&i.ServiceID,
+		&i.ServiceTitle,
+		&i.Body,
+		&i.Email,
+		&i.CreatedAt,
+		&i.ReadAt,
+	)
+	return i, err
+}
+
+const complaintFeedbackList = `-- name: ComplaintFeedbackList :many
+SELECT tenant_id, id, kind, service_id, service_title, body, email, created_at, read_at FROM feedback ORDER BY created_at DESC LIMIT $1
+`
+
+func (q *Queries) ComplaintFeedbackList(ctx context.Context, lim int32) ([]Feedback, error) {
+	rows, err := q.db.Query(ctx, complaintFeedbackList, lim)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Feedback{}
+	for rows.Next() {
+		var i Feedback
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.Kind,
+			&i.ServiceID,
+			&i.ServiceTitle,
+			&i.Body,
+			&i.Email,
+			&i.CreatedAt,
+			&i.ReadAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const complaintGet = `-- name: ComplaintGet :one
 SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at FROM complaints WHERE id = $1
 `

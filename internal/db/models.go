@@ -176,6 +176,18 @@ type Document struct {
 	DetachedAt  *time.Time
 }
 
+type Feedback struct {
+	TenantID     uuid.UUID
+	ID           uuid.UUID
+	Kind         string
+	ServiceID    *uuid.UUID
+	ServiceTitle string
+	Body         string
+	Email        string
+	CreatedAt    time.Time
+	ReadAt       *time.Time
+}
+
 type Invitation struct {
 	TenantID   uuid.UUID
 	ID         uuid.UUID
