@@ -96,3 +96,10 @@ SELECT * FROM feedback ORDER BY created_at DESC LIMIT @lim;
 
 -- name: ComplaintFeedbackCounts :many
 SELECT kind, count(*)::int AS n FROM feedback GROUP BY kind;
+
+-- name: ComplaintsByAuthor :many
+-- Every complaint of one person, found by codice fiscale or e-mail (a data subject's request).
+SELECT * FROM complaints
+WHERE anonymised_at IS NULL
+  AND ((@fiscal_code::text <> '' AND fiscal_code = @fiscal_code::text) OR (@email::text <> '' AND lower(email) = lower(@email::text)))
+ORDER BY submitted_at;

@@ -80,6 +80,7 @@ var Groups = []Group{
 	{"reclami", "Reclami", []Action{
 		{"complaint.create", "Reclamo registrato dal personale"},
 		{"complaint.view", "Reclamo consultato"},
+		{"complaint.export", "Dati dell'autore di un reclamo esportati"},
 		{"complaint.status", "Stato del reclamo cambiato"},
 		{"complaint.note", "Nota interna al reclamo"},
 		{"complaint.reply", "Risposta al reclamo"},

@@ -425,3 +425,38 @@ func TestFeedbackNeedsNoIdentity(t *testing.T) {
 	require.Empty(t, l.Items)
 	require.Empty(t, q.args, "no answer is due, no job")
 }
+
+// TestExportAuthor: a data subject's request gathers every complaint of the author, by
+// codice fiscale or e-mail, of this tenant only, and the trail records who exported them.
+func TestExportAuthor(t *testing.T) {
+	t.Parallel()
+	svc, env, _ := newService(t, time.Now())
+	ctx := context.Background()
+	tn := env.NewTenant(t, tenant.KindComune)
+	other := env.NewTenant(t, tenant.KindComune)
+	first, err := svc.Submit(ctx, tn, valid())
+	require.NoError(t, err)
+	second := valid()
+	second.FiscalCode, second.WhatHappened = "", "Secondo reclamo, stessa email."
+	_, err = svc.Submit(ctx, tn, second)
+	require.NoError(t, err)
+	stranger := valid()
+	stranger.FiscalCode, stranger.Email, stranger.FirstName = "", "altra.persona@example.it", "Altra"
+	_, err = svc.Submit(ctx, tn, stranger)
+	require.NoError(t, err)
+	_, err = svc.Submit(ctx, other, valid())
+	require.NoError(t, err)
+
+	data, err := svc.ExportAuthor(ctx, tn, first.Complaint.ID)
+	require.NoError(t, err)
+	require.Len(t, data.Complaints, 2)
+	for _, c := range data.Complaints {
+		require.Equal(t, "Maria", c.Nome)
+		require.NotEmpty(t, c.Storia)
+	}
+	var n int
+	require.NoError(t, env.Admin.QueryRow(ctx, `SELECT count(*) FROM audit_log WHERE tenant_id = $1 AND action = 'complaint.export'`, tn.ID).Scan(&n))
+	require.Equal(t, 1, n)
+	_, err = svc.ExportAuthor(ctx, other, first.Complaint.ID)
+	require.ErrorIs(t, err, apperr.ErrNotFound)
+}

@@ -87,6 +87,8 @@ func RegisterStaff(r *access.Router, svc *Service, d HandlerDeps) {
 	r.Post("/reclami/:id/nota", access.ComplaintsWrite, h.note)
 	r.Post("/reclami/:id/risposta", access.ComplaintsWrite, h.reply)
 	r.Post("/reclami/:id/chiudi", access.ComplaintsWrite, h.close)
+	// A data subject's request: everything held about the complaint's author.
+	r.Get("/reclami/:id/dati-autore.json", access.ComplaintsWrite, h.export)
 }
 
 func siteTenant(c *fiber.Ctx) (*tenant.Tenant, error) {

@@ -237,3 +237,18 @@ func (st store) feedback(ctx context.Context, limit int) ([]Feedback, map[Feedba
 	}
 	return items, counts, nil
 }
+
+func (st store) byAuthor(ctx context.Context, c *Complaint) ([]*Complaint, error) {
+	rows, err := st.tx.ComplaintsByAuthor(ctx, db.ComplaintsByAuthorParams{FiscalCode: c.FiscalCode, Email: c.Email})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*Complaint, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, fromRow(r))
+	}
+	if len(out) == 0 {
+		out = append(out, c) // neither codice fiscale nor e-mail: this complaint alone
+	}
+	return out, nil
+}

@@ -690,3 +690,64 @@ func (q *Queries) ComplaintSetStatus(ctx context.Context, arg ComplaintSetStatus
 	)
 	return i, err
 }
+
+const complaintsByAuthor = `-- name: ComplaintsByAuthor :many
+SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at FROM complaints
+WHERE anonymised_at IS NULL
+  AND (($1::text <> '' AND fiscal_code = $1::text) OR ($2::text <> '' AND lower(email) = lower($2::text)))
+ORDER BY submitted_at
+`
+
+type ComplaintsByAuthorParams struct {
+	FiscalCode string
+	Email      string
+}
+
+// Every complaint of one person, found by codice fiscale or e-mail (a data subject's request).
+func (q *Queries) ComplaintsByAuthor(ctx context.Context, arg ComplaintsByAuthorParams) ([]Complaint, error) {
+	rows, err := q.db.Query(ctx, complaintsByAuthor, arg.FiscalCode, arg.Email)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Complaint{}
+	for rows.Next() {
+		var i Complaint
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.Year,
+			&i.Number,
+			&i.Channel,
+			&i.Status,
+			&i.ServiceID,
+			&i.ServiceTitle,
+			&i.Standard,
+			&i.WhatHappened,
+			&i.Request,
+			&i.FirstName,
+			&i.LastName,
+			&i.FiscalCode,
+			&i.Email,
+			&i.Phone,
+			&i.OnBehalfOf,
+			&i.Relation,
+			&i.ConsentAt,
+			&i.SubmittedAt,
+			&i.DueOn,
+			&i.Outcome,
+			&i.Reply,
+			&i.RepliedAt,
+			&i.ClosedAt,
+			&i.UpdatedAt,
+			&i.AnonymisedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
