@@ -103,3 +103,17 @@ SELECT * FROM complaints
 WHERE anonymised_at IS NULL
   AND ((@fiscal_code::text <> '' AND fiscal_code = @fiscal_code::text) OR (@email::text <> '' AND lower(email) = lower(@email::text)))
 ORDER BY submitted_at;
+
+-- name: ComplaintAssignmentsOf :many
+SELECT * FROM complaint_assignments WHERE complaint_id = $1 ORDER BY office_name;
+
+-- name: ComplaintAssignmentsClear :exec
+DELETE FROM complaint_assignments WHERE complaint_id = $1;
+
+-- name: ComplaintAssign :exec
+INSERT INTO complaint_assignments (tenant_id, complaint_id, office_id, office_name)
+VALUES ((SELECT app_tenant()), @complaint_id, @office_id, @office_name);
+
+-- name: ComplaintContributionAdd :exec
+INSERT INTO complaint_events (tenant_id, complaint_id, kind, status, note, public, actor_id, office_name)
+VALUES ((SELECT app_tenant()), @complaint_id, 'contribution', @status, @note, false, @actor_id, @office_name);

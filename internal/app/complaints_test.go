@@ -224,3 +224,42 @@ func TestFeedbackOverHTTP(t *testing.T) {
 	_, page = other.do("GET", "/admin/reclami/segnalazioni", nil)
 	require.NotContains(t, page, "Servirebbe un orario serale.")
 }
+
+// TestCoordinationTableOverHTTP: the URP assigns a phone complaint to two offices of the
+// published Carta; each adds its contribution, which the citizen never sees, and the URP
+// answers once.
+func TestCoordinationTableOverHTTP(t *testing.T) {
+	a, _, _ := mailApp(t)
+	urp := &client{t: t, a: a, host: "cerveteri.carta.test", cookies: map[string]string{}}
+	require.Equal(t, http.StatusSeeOther, urp.login(demo.Email("urp", "cerveteri"), pw).StatusCode)
+	_, page := urp.do("GET", "/admin/reclami/nuovo", nil)
+	csrf := csrfRE.FindStringSubmatch(page)[1]
+	resp, _ := urp.do("POST", "/admin/reclami/nuovo", url.Values{"_csrf": {csrf}, "channel": {"sportello"}, "consent": {"1"},
+		"service": {"altro"}, "what_happened": {"Informazioni diverse da due uffici."}, "first_name": {"Anna"}, "last_name": {"Neri"},
+		"email": {"anna.neri@example.it"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	detailURL := resp.Header.Get("Location")
+	_, page = urp.do("GET", detailURL, nil)
+	offices := regexp.MustCompile(`name="offices" value="([0-9a-f-]{36})"`).FindAllStringSubmatch(page, -1)
+	require.GreaterOrEqual(t, len(offices), 2, "the demo comune publishes two offices or more")
+	csrf = csrfRE.FindStringSubmatch(page)[1]
+	resp, _ = urp.do("POST", detailURL+"/uffici", url.Values{"_csrf": {csrf}, "offices": {offices[0][1], offices[1][1]}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	_, page = urp.do("GET", detailURL, nil)
+	require.Contains(t, page, "Tavolo di coordinamento")
+	for i, text := range []string{"Il primo ufficio ha dato l'informazione corretta.", "Il secondo ufficio correggerà il volantino."} {
+		resp, body := urp.do("POST", detailURL+"/contributo", url.Values{"_csrf": {csrf}, "office": {offices[i][1]}, "contribution": {text}})
+		require.Equal(t, http.StatusSeeOther, resp.StatusCode, body)
+	}
+	resp, body := urp.do("POST", detailURL+"/contributo", url.Values{"_csrf": {csrf}, "office": {offices[0][1]}, "contribution": {""}})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Contains(t, body, `id="f-contribution-error">Scrivi il contributo`)
+	_, page = urp.do("GET", detailURL, nil)
+	require.Contains(t, page, "Il secondo ufficio correggerà il volantino.")
+	require.Contains(t, page, "Contributo di un ufficio")
+	resp, _ = urp.do("POST", detailURL+"/risposta", url.Values{"_csrf": {csrf}, "outcome": {"parzialmente_accolto"},
+		"reply": {"Abbiamo chiarito con entrambi gli uffici."}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	_, page = urp.do("GET", detailURL, nil)
+	require.Contains(t, page, "Parzialmente accolto")
+}

@@ -83,6 +83,8 @@ var Groups = []Group{
 		{"complaint.export", "Dati dell'autore di un reclamo esportati"},
 		{"complaint.status", "Stato del reclamo cambiato"},
 		{"complaint.note", "Nota interna al reclamo"},
+		{"complaint.assign", "Reclamo assegnato agli uffici"},
+		{"complaint.contribution", "Contributo di un ufficio al reclamo"},
 		{"complaint.reply", "Risposta al reclamo"},
 		{"complaint.close", "Reclamo chiuso"},
 	}},

@@ -121,14 +121,18 @@ type Event struct {
 	Note      string
 	Public    bool
 	ActorName string
+	Office    string // the office a contribution comes from
 }
 
 var eventLabels = map[string]string{
-	"submitted": "Reclamo ricevuto",
-	"status":    "Stato cambiato",
-	"note":      "Nota interna",
-	"reply":     "Risposta inviata",
-	"closed":    "Reclamo chiuso",
+	"submitted":    "Reclamo ricevuto",
+	"status":       "Stato cambiato",
+	"note":         "Nota interna",
+	"assigned":     "Assegnato agli uffici",
+	"contribution": "Contributo di un ufficio",
+	"reminder":     "Promemoria della scadenza",
+	"reply":        "Risposta inviata",
+	"closed":       "Reclamo chiuso",
 }
 
 // Label is the event in Italian.

@@ -460,3 +460,32 @@ func TestExportAuthor(t *testing.T) {
 	_, err = svc.ExportAuthor(ctx, other, first.Complaint.ID)
 	require.ErrorIs(t, err, apperr.ErrNotFound)
 }
+
+// TestCoordinationTable: a complaint assigned to two offices collects each one's contribution
+// (only from an assigned office, never shown to the citizen) before the URP's single reply.
+func TestCoordinationTable(t *testing.T) {
+	t.Parallel()
+	svc, env, _ := newService(t, time.Now())
+	ctx := context.Background()
+	tn := env.NewTenant(t, tenant.KindComune)
+	rec, err := svc.Submit(ctx, tn, valid())
+	require.NoError(t, err)
+	id := rec.Complaint.ID
+	// A tenant that has published nothing has no offices to assign to.
+	offices, err := svc.Offices(ctx, tn)
+	require.NoError(t, err)
+	require.Empty(t, offices)
+	err = svc.Assign(ctx, tn, id, []uuid.UUID{uuid.New()})
+	e, ok := apperr.As(err)
+	require.True(t, ok)
+	require.Contains(t, e.Fields, "offices")
+	err = svc.AddContribution(ctx, tn, id, uuid.New(), "Abbiamo verificato.")
+	e, _ = apperr.As(err)
+	require.Contains(t, e.Fields, "office", "an office that is not assigned")
+	err = svc.AddContribution(ctx, tn, id, uuid.New(), " ")
+	e, _ = apperr.As(err)
+	require.Contains(t, e.Fields, "contribution")
+	d, err := svc.Get(ctx, tn, id)
+	require.NoError(t, err)
+	require.False(t, d.Coordinated())
+}

@@ -85,6 +85,8 @@ func RegisterStaff(r *access.Router, svc *Service, d HandlerDeps) {
 	r.Get("/reclami/:id", access.ComplaintsInbox, h.detail)
 	r.Post("/reclami/:id/stato", access.ComplaintsWrite, h.setStatus)
 	r.Post("/reclami/:id/nota", access.ComplaintsWrite, h.note)
+	r.Post("/reclami/:id/uffici", access.ComplaintsWrite, h.assign)
+	r.Post("/reclami/:id/contributo", access.ComplaintsWrite, h.contribute)
 	r.Post("/reclami/:id/risposta", access.ComplaintsWrite, h.reply)
 	r.Post("/reclami/:id/chiudi", access.ComplaintsWrite, h.close)
 	// A data subject's request: everything held about the complaint's author.
@@ -371,7 +373,7 @@ func (h *handlers) act(c *fiber.Ctx, entry audit.Entry, done string, fn func(t *
 	err = fn(t, id)
 	if ae, ok := apperr.As(err); ok && len(ae.Fields) > 0 {
 		form := map[string]string{}
-		for _, k := range []string{"reply", "note", "outcome"} {
+		for _, k := range []string{"reply", "note", "outcome", "contribution", "office"} {
 			form[k] = strings.Clone(c.FormValue(k))
 		}
 		return h.showDetail(c, fiber.StatusUnprocessableEntity, ae.Fields, form)

@@ -245,10 +245,26 @@ func (s *Service) List(ctx context.Context, t *tenant.Tenant, f Filter) (*Inbox,
 	return &out, err
 }
 
-// Detail is one complaint with its whole history, for staff.
+// Detail is one complaint with its whole history and its offices, for staff.
 type Detail struct {
 	Complaint *Complaint
 	Events    []Event
+	Assigned  []Office
+	Offices   []Office // those it can be assigned to
+}
+
+// Coordinated reports whether the complaint involves several offices (the coordination
+// table: the URP composes one reply from their contributions).
+func (d *Detail) Coordinated() bool { return len(d.Assigned) > 1 }
+
+// IsAssigned reports whether the office is among the assigned ones.
+func (d *Detail) IsAssigned(id uuid.UUID) bool {
+	for _, o := range d.Assigned {
+		if o.ID == id {
+			return true
+		}
+	}
+	return false
 }
 
 // Get returns one complaint of t; apperr.ErrNotFound when t has none with that id.
@@ -260,10 +276,16 @@ func (s *Service) Get(ctx context.Context, t *tenant.Tenant, id uuid.UUID) (*Det
 		if out.Complaint, err = st.get(ctx, id, false); err != nil {
 			return err
 		}
+		if out.Assigned, err = st.assignments(ctx, id); err != nil {
+			return err
+		}
 		out.Events, err = st.events(ctx, id)
 		return err
 	})
 	if err != nil {
+		return nil, err
+	}
+	if out.Offices, err = s.Offices(ctx, t); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -136,7 +136,8 @@ func (st store) events(ctx context.Context, id uuid.UUID) ([]Event, error) {
 	}
 	out := make([]Event, 0, len(rows))
 	for _, r := range rows {
-		out = append(out, Event{At: r.At, Kind: r.Kind, Status: Status(r.Status), Note: r.Note, Public: r.Public, ActorName: r.ActorName})
+		out = append(out, Event{At: r.At, Kind: r.Kind, Status: Status(r.Status), Note: r.Note, Public: r.Public,
+			ActorName: r.ActorName, Office: r.OfficeName})
 	}
 	return out, nil
 }
@@ -251,4 +252,35 @@ func (st store) byAuthor(ctx context.Context, c *Complaint) ([]*Complaint, error
 		out = append(out, c) // neither codice fiscale nor e-mail: this complaint alone
 	}
 	return out, nil
+}
+
+// The offices a complaint is assigned to, and their contributions.
+
+func (st store) assign(ctx context.Context, id uuid.UUID, offices []uuid.UUID, names []string) error {
+	if err := st.tx.ComplaintAssignmentsClear(ctx, id); err != nil {
+		return err
+	}
+	for i, o := range offices {
+		if err := st.tx.ComplaintAssign(ctx, db.ComplaintAssignParams{ComplaintID: id, OfficeID: o, OfficeName: names[i]}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (st store) assignments(ctx context.Context, id uuid.UUID) ([]Office, error) {
+	rows, err := st.tx.ComplaintAssignmentsOf(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Office, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, Office{ID: r.OfficeID, Name: r.OfficeName})
+	}
+	return out, nil
+}
+
+func (st store) contribution(ctx context.Context, id uuid.UUID, status Status, office, note string, actor *uuid.UUID) error {
+	return st.tx.ComplaintContributionAdd(ctx, db.ComplaintContributionAddParams{ComplaintID: id, Status: string(status),
+		Note: note, ActorID: actor, OfficeName: office})
 }

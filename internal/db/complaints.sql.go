@@ -42,6 +42,61 @@ func (q *Queries) ComplaintAnonymiseClosedBefore(ctx context.Context, cutoff tim
 	return items, nil
 }
 
+const complaintAssign = `-- name: ComplaintAssign :exec
+INSERT INTO complaint_assignments (tenant_id, complaint_id, office_id, office_name)
+VALUES ((SELECT app_tenant()), $1, $2, $3)
+`
+
+type ComplaintAssignParams struct {
+	ComplaintID uuid.UUID
+	OfficeID    uuid.UUID
+	OfficeName  string
+}
+
+func (q *Queries) ComplaintAssign(ctx context.Context, arg ComplaintAssignParams) error {
+	_, err := q.db.Exec(ctx, complaintAssign, arg.ComplaintID, arg.OfficeID, arg.OfficeName)
+	return err
+}
+
+const complaintAssignmentsClear = `-- name: ComplaintAssignmentsClear :exec
+DELETE FROM complaint_assignments WHERE complaint_id = $1
+`
+
+func (q *Queries) ComplaintAssignmentsClear(ctx context.Context, complaintID uuid.UUID) error {
+	_, err := q.db.Exec(ctx, complaintAssignmentsClear, complaintID)
+	return err
+}
+
+const complaintAssignmentsOf = `-- name: ComplaintAssignmentsOf :many
+SELECT tenant_id, complaint_id, office_id, office_name, assigned_at FROM complaint_assignments WHERE complaint_id = $1 ORDER BY office_name
+`
+
+func (q *Queries) ComplaintAssignmentsOf(ctx context.Context, complaintID uuid.UUID) ([]ComplaintAssignment, error) {
+	rows, err := q.db.Query(ctx, complaintAssignmentsOf, complaintID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ComplaintAssignment{}
+	for rows.Next() {
+		var i ComplaintAssignment
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ComplaintID,
+			&i.OfficeID,
+			&i.OfficeName,
+			&i.AssignedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const complaintByLink = `-- name: ComplaintByLink :one
 SELECT c.tenant_id, c.id, c.year, c.number, c.channel, c.status, c.service_id, c.service_title, c.standard, c.what_happened, c.request, c.first_name, c.last_name, c.fiscal_code, c.email, c.phone, c.on_behalf_of, c.relation, c.consent_at, c.submitted_at, c.due_on, c.outcome, c.reply, c.replied_at, c.closed_at, c.updated_at, c.anonymised_at FROM complaints c
 JOIN complaint_links l ON l.tenant_id = c.tenant_id AND l.complaint_id = c.id
@@ -81,6 +136,30 @@ func (q *Queries) ComplaintByLink(ctx context.Context, tokenHash []byte) (Compla
 		&i.AnonymisedAt,
 	)
 	return i, err
+}
+
+const complaintContributionAdd = `-- name: ComplaintContributionAdd :exec
+INSERT INTO complaint_events (tenant_id, complaint_id, kind, status, note, public, actor_id, office_name)
+VALUES ((SELECT app_tenant()), $1, 'contribution', $2, $3, false, $4, $5)
+`
+
+type ComplaintContributionAddParams struct {
+	ComplaintID uuid.UUID
+	Status      string
+	Note        string
+	ActorID     *uuid.UUID
+	OfficeName  string
+}
+
+func (q *Queries) ComplaintContributionAdd(ctx context.Context, arg ComplaintContributionAddParams) error {
+	_, err := q.db.Exec(ctx, complaintContributionAdd,
+		arg.ComplaintID,
+		arg.Status,
+		arg.Note,
+		arg.ActorID,
+		arg.OfficeName,
+	)
+	return err
 }
 
 const complaintCounts = `-- name: ComplaintCounts :many
@@ -244,7 +323,7 @@ func (q *Queries) ComplaintEventNotesClear(ctx context.Context, ids []uuid.UUID)
 }
 
 const complaintEvents = `-- name: ComplaintEvents :many
-SELECT e.tenant_id, e.id, e.complaint_id, e.at, e.kind, e.status, e.note, e.public, e.actor_id, coalesce(u.display_name, '')::text AS actor_name
+SELECT e.tenant_id, e.id, e.complaint_id, e.at, e.kind, e.status, e.note, e.public, e.actor_id, e.office_name, coalesce(u.display_name, '')::text AS actor_name
 FROM complaint_events e LEFT JOIN users u ON u.id = e.actor_id
 WHERE e.complaint_id = $1
 ORDER BY e.id
@@ -260,6 +339,7 @@ type ComplaintEventsRow struct {
 	Note        string
 	Public      bool
 	ActorID     *uuid.UUID
+	OfficeName  string
 	ActorName   string
 }
 
@@ -282,6 +362,7 @@ func (q *Queries) ComplaintEvents(ctx context.Context, complaintID uuid.UUID) ([
 			&i.Note,
 			&i.Public,
 			&i.ActorID,
+			&i.OfficeName,
 			&i.ActorName,
 		); err != nil {
 			return nil, err

@@ -133,6 +133,14 @@ type Complaint struct {
 	AnonymisedAt *time.Time
 }
 
+type ComplaintAssignment struct {
+	TenantID    uuid.UUID
+	ComplaintID uuid.UUID
+	OfficeID    uuid.UUID
+	OfficeName  string
+	AssignedAt  time.Time
+}
+
 type ComplaintCounter struct {
 	TenantID uuid.UUID
 	Year     int32
@@ -149,6 +157,7 @@ type ComplaintEvent struct {
 	Note        string
 	Public      bool
 	ActorID     *uuid.UUID
+	OfficeName  string
 }
 
 type ComplaintLink struct {
