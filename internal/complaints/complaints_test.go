@@ -61,7 +61,7 @@ func (q *queue) InsertTx(_ context.Context, _ pgx.Tx, args river.JobArgs, _ *riv
 	return nil
 }
 
-func newService(t *testing.T, now time.Time) (*complaints.Service, *testenv.Env, *queue) {
+func newService(t testing.TB, now time.Time) (*complaints.Service, *testenv.Env, *queue) {
 	env := testenv.Get(t)
 	svc := complaints.New(complaints.Deps{DB: env.DB, Tenants: env.Tenants,
 		SiteURL: func(slug string) string { return "https://" + slug + ".carta.test" }, Log: quiet,
