@@ -27,11 +27,11 @@ const (
 )
 
 var p = struct {
-	dash, profR, profW, usersR, usersW, audit, catR, catW, catP, reports, complaints, inbox, handle, tenantsR, tenantsW access.Perm
+	dash, profR, profW, usersR, usersW, audit, catR, catW, catP, reports, complaints, inbox, handle, apikeys, tenantsR, tenantsW access.Perm
 }{
 	access.DashboardRead, access.ProfileRead, access.ProfileWrite, access.UsersRead, access.UsersWrite,
 	access.AuditRead, access.CatalogRead, access.CatalogWrite, access.CatalogPublish,
-	access.ReportsRead, access.ComplaintsRead, access.ComplaintsInbox, access.ComplaintsWrite, access.TenantsRead, access.TenantsWrite,
+	access.ReportsRead, access.ComplaintsRead, access.ComplaintsInbox, access.ComplaintsWrite, access.APIKeysWrite, access.TenantsRead, access.TenantsWrite,
 }
 
 // allowed is the whole truth: every (role, relation, perm) not listed here must be denied.
@@ -39,8 +39,8 @@ var p = struct {
 // shows up here as a reviewed change.
 var allowed = map[string]map[string][]access.Perm{
 	access.RoleEnteAdmin: {
-		relOwnComune: {p.dash, p.profR, p.profW, p.usersR, p.usersW, p.audit, p.catR},
-		relOwnAmbito: {p.dash, p.profR, p.profW, p.usersR, p.usersW, p.audit, p.catR},
+		relOwnComune: {p.dash, p.profR, p.profW, p.usersR, p.usersW, p.audit, p.catR, p.apikeys},
+		relOwnAmbito: {p.dash, p.profR, p.profW, p.usersR, p.usersW, p.audit, p.catR, p.apikeys},
 	},
 	access.RoleRedattore: {
 		relOwnComune: {p.dash, p.catR, p.catW},

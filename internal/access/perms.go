@@ -33,6 +33,9 @@ var (
 	ComplaintsInbox = Perm{"complaints", "inbox"}
 	ComplaintsWrite = Perm{"complaints", "write"}
 
+	// The tenant's Open311 API keys: issue one to a client application, revoke it.
+	APIKeysWrite = Perm{"apikeys", "write"}
+
 	// The platform host only (domain "platform"): the operator's list of tenants.
 	TenantsRead  = Perm{"tenants", "read"}
 	TenantsWrite = Perm{"tenants", "write"}
@@ -41,7 +44,7 @@ var (
 // AllPerms lists every permission, for the role matrix test and documentation.
 func AllPerms() []Perm {
 	return []Perm{DashboardRead, ProfileRead, ProfileWrite, UsersRead, UsersWrite, AuditRead,
-		CatalogRead, CatalogWrite, CatalogPublish, ReportsRead, ComplaintsRead, ComplaintsInbox, ComplaintsWrite, TenantsRead, TenantsWrite}
+		CatalogRead, CatalogWrite, CatalogPublish, ReportsRead, ComplaintsRead, ComplaintsInbox, ComplaintsWrite, APIKeysWrite, TenantsRead, TenantsWrite}
 }
 
 // Roles. PlatformAdmin is held in the "platform" domain only.

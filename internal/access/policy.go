@@ -56,7 +56,9 @@ var template = map[string]RolePerms{
 		Own: []Perm{TenantsRead, TenantsWrite},
 	},
 	RoleEnteAdmin: {
-		Own: []Perm{DashboardRead, ProfileRead, ProfileWrite, UsersRead, UsersWrite, AuditRead, CatalogRead},
+		// APIKeysWrite: the keys of the Open311 endpoint, through which client applications
+		// file complaints for the tenant.
+		Own: []Perm{DashboardRead, ProfileRead, ProfileWrite, UsersRead, UsersWrite, AuditRead, CatalogRead, APIKeysWrite},
 	},
 	RoleRedattore: {
 		// Edits the draft; cannot publish it.
