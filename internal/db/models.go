@@ -251,6 +251,16 @@ type OfficeHour struct {
 	Closes   pgtype.Time
 }
 
+type Open311Key struct {
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	KeyHash    []byte
+	Label      string
+	CreatedAt  time.Time
+	RevokedAt  *time.Time
+	LastUsedAt *time.Time
+}
+
 type Person struct {
 	TenantID  uuid.UUID
 	ID        uuid.UUID

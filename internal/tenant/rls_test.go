@@ -55,7 +55,8 @@ var fixtures = map[string]string{
 	"complaint_links": `WITH c AS (INSERT INTO complaints (tenant_id, year, number, channel, what_happened, first_name, last_name, consent_at, due_on)
 		VALUES ($1, 2026, 1 + floor(random() * 1e9)::int, 'web', 'Attesa', 'Maria', 'Rossi', now(), current_date + 30) RETURNING tenant_id, id)
 		INSERT INTO complaint_links (tenant_id, token_hash, complaint_id, via) SELECT tenant_id, sha256(gen_random_uuid()::text::bytea), id, 'conferma' FROM c`,
-	"feedback": `INSERT INTO feedback (tenant_id, kind, body) VALUES ($1, 'suggerimento', 'Più orari al pomeriggio')`,
+	"feedback":     `INSERT INTO feedback (tenant_id, kind, body) VALUES ($1, 'suggerimento', 'Più orari al pomeriggio')`,
+	"open311_keys": `INSERT INTO open311_keys (tenant_id, key_hash, label) VALUES ($1, sha256(gen_random_uuid()::text::bytea), 'App di prova')`,
 	"invitations": `WITH u AS (INSERT INTO users (email, display_name) VALUES ('invito-' || gen_random_uuid() || '@example.it', 'Invitato')
 		RETURNING id) INSERT INTO invitations (tenant_id, user_id, email, name, roles, expires_at)
 		SELECT $1, id, 'invitato@example.it', 'Invitato', '{urp}', now() + interval '7 days' FROM u`,
@@ -64,7 +65,8 @@ var fixtures = map[string]string{
 // ownOnly are the tables an ambito does not read even for its member comuni: who a comune
 // invites into its staff area is that comune's alone.
 var ownOnly = map[string]bool{"invitations": true,
-	"complaint_counters": true, "complaints": true, "complaint_events": true, "complaint_links": true, "feedback": true}
+	"complaint_counters": true, "complaints": true, "complaint_events": true, "complaint_links": true, "feedback": true,
+	"open311_keys": true}
 
 // published are the tables of published content: a member comune reads its ambito's rows
 // there (the ambito's services appear in its Carta), and nowhere else.
