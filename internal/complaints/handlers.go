@@ -5,8 +5,10 @@ import (
 	"embed"
 	"io/fs"
 	"log/slog"
+	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -122,11 +124,45 @@ func (h *handlers) servicePage(c *fiber.Ctx) error {
 // formPage is the view of every step of the form.
 type formPage struct {
 	web.Page
-	Step     string // privacy, dati, autore, riepilogo
-	Sub      Submission
-	Choices  []Choice
-	Service  string // the chosen service's id, "" for none yet, "altro"
-	Honeypot string
+	Step    string // privacy, dati, autore, riepilogo
+	Sub     Submission
+	Choices []Choice
+	Service string         // the chosen service's id, "" for none yet, "altro"
+	Summary []fieldMessage // the errors, in the order of the fields, for the summary's links
+}
+
+// fieldMessage is one line of the error summary: the message and the id of its field.
+type fieldMessage struct{ ID, Message string }
+
+// Chars counts the characters of s as the server's limits do (for the visible counters).
+func (formPage) Chars(s string) int {
+	return utf8.RuneCountInString(strings.ReplaceAll(s, "\r\n", "\n"))
+}
+
+// summaryOf orders errs as the form shows the fields, each linked to its field; a message of
+// a field the form does not know comes last, without a link.
+func summaryOf(errs map[string]string) []fieldMessage {
+	var out []fieldMessage
+	known := map[string]bool{}
+	for _, s := range steps {
+		for _, k := range fieldsOf[s] {
+			known[k] = true
+			if m, ok := errs[k]; ok {
+				out = append(out, fieldMessage{ID: "f-" + strings.ReplaceAll(k, "_", "-"), Message: m})
+			}
+		}
+	}
+	var rest []string
+	for k := range errs {
+		if !known[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	for _, k := range rest {
+		out = append(out, fieldMessage{Message: errs[k]})
+	}
+	return out
 }
 
 // The steps, in order.
@@ -158,8 +194,8 @@ func (h *handlers) showForm(c *fiber.Ctx, t *tenant.Tenant, status int, step str
 	p.Errors = errs
 	p.Form = map[string]string{"first_name": sub.FirstName, "last_name": sub.LastName, "fiscal_code": sub.FiscalCode,
 		"email": sub.Email, "phone": sub.Phone, "on_behalf_of": sub.OnBehalfOf, "relation": sub.Relation}
-	return h.d.Render.Render(c, status, "complaints/form", formPage{Page: p, Step: step, Sub: sub, Choices: choices,
-		Service: service, Honeypot: web.HoneypotField})
+	return h.d.Render.Render(c, status, "complaints/form", formPage{Page: p, Step: step,
+		Sub: sub, Choices: choices, Service: service, Summary: summaryOf(errs)})
 }
 
 // readForm reads every field the steps carry, copied out of fasthttp's buffers.
