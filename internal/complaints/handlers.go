@@ -38,6 +38,7 @@ const (
 	PathService = "/segnala-disservizio"         // the complaint service page ("Segnala disservizio")
 	PathForm    = "/segnala-disservizio/reclamo" // the form, step by step
 	PathFollow  = "/reclami/segui/"              // + the private link's token
+	ReceiptPath = "ricevuta.pdf"                 // after PathFollow + token: the receipt
 )
 
 // HandlerDeps are what the pages need besides the Service.
@@ -74,6 +75,7 @@ func RegisterSite(app fiber.Router, svc *Service, d HandlerDeps) {
 	app.Get(PathFeedback, h.feedbackForm)
 	app.Post(PathFeedback, append(post, h.feedbackSubmit)...)
 	app.Get(PathFollow+":token", h.follow)
+	app.Get(PathFollow+":token/"+ReceiptPath, h.receipt)
 }
 
 // RegisterStaff adds the URP's pages to the staff area's router.
@@ -282,9 +284,10 @@ func (h *handlers) formStep(c *fiber.Ctx) error {
 
 type followPage struct {
 	web.Page
-	F     *Followed
-	New   bool
-	Today time.Time
+	F       *Followed
+	New     bool
+	Today   time.Time
+	Receipt string // the receipt's address
 }
 
 func (h *handlers) follow(c *fiber.Ctx) error {
@@ -293,13 +296,40 @@ func (h *handlers) follow(c *fiber.Ctx) error {
 		return err
 	}
 	privatePage(c)
-	f, err := h.svc.ByLink(c.UserContext(), t, strings.Clone(c.Params("token")))
+	token := strings.Clone(c.Params("token"))
+	f, err := h.svc.ByLink(c.UserContext(), t, token)
 	if err != nil {
 		return err
 	}
 	p := web.NewPage(c, "Reclamo n. "+f.Complaint.Protocol()).Citizen(PathService)
 	p.Breadcrumbs = []web.Crumb{{Label: "Home", URL: "/"}, {Label: "Segnala un disservizio", URL: PathService}, {Label: "Il tuo reclamo"}}
-	return h.d.Render.Render(c, fiber.StatusOK, "complaints/follow", followPage{Page: p, F: f, New: c.Query("nuovo") == "1", Today: h.svc.Today()})
+	return h.d.Render.Render(c, fiber.StatusOK, "complaints/follow", followPage{Page: p, F: f, New: c.Query("nuovo") == "1", Today: h.svc.Today(),
+		Receipt: PathFollow + token + "/" + ReceiptPath})
+}
+
+// receipt is the one-page PDF of a complaint, for the citizen to keep: private, never cached,
+// found by the private link on its own tenant's site only.
+func (h *handlers) receipt(c *fiber.Ctx) error {
+	t, err := siteTenant(c)
+	if err != nil {
+		return err
+	}
+	privatePage(c)
+	cm, err := h.svc.Receipt(c.UserContext(), t, strings.Clone(c.Params("token")))
+	if err != nil {
+		return err
+	}
+	regular, bold, _, err := web.PDFFonts()
+	if err != nil {
+		return err
+	}
+	pdf, err := RenderReceipt(ReceiptFonts{Regular: regular, Bold: bold}, t.Name, cm)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+ReceiptFilename(cm)+`"`)
+	return c.Send(pdf)
 }
 
 // ---- staff ----
