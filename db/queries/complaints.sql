@@ -117,3 +117,13 @@ VALUES ((SELECT app_tenant()), @complaint_id, @office_id, @office_name);
 -- name: ComplaintContributionAdd :exec
 INSERT INTO complaint_events (tenant_id, complaint_id, kind, status, note, public, actor_id, office_name)
 VALUES ((SELECT app_tenant()), @complaint_id, 'contribution', @status, @note, false, @actor_id, @office_name);
+
+-- name: ComplaintTemplates :many
+SELECT * FROM complaint_reply_templates ORDER BY lower(title);
+
+-- name: ComplaintTemplateAdd :one
+INSERT INTO complaint_reply_templates (tenant_id, title, body) VALUES ((SELECT app_tenant()), @title, @body)
+RETURNING *;
+
+-- name: ComplaintTemplateDelete :execrows
+DELETE FROM complaint_reply_templates WHERE id = $1;

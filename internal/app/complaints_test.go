@@ -257,6 +257,19 @@ func TestCoordinationTableOverHTTP(t *testing.T) {
 	_, page = urp.do("GET", detailURL, nil)
 	require.Contains(t, page, "Il secondo ufficio correggerà il volantino.")
 	require.Contains(t, page, "Contributo di un ufficio")
+	// A reply template: refused without text, then saved, then offered on the complaint and
+	// poured into the reply field.
+	resp, body = urp.do("POST", "/admin/reclami/modelli", url.Values{"_csrf": {csrf}, "title": {"Chiarimento"}, "body": {""}})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Contains(t, body, `id="f-body-error">Scrivi il testo del modello`)
+	resp, _ = urp.do("POST", "/admin/reclami/modelli", url.Values{"_csrf": {csrf}, "title": {"Chiarimento"},
+		"body": {"Gentile cittadino, abbiamo verificato con gli uffici coinvolti."}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	_, page = urp.do("GET", detailURL, nil)
+	tpl := regexp.MustCompile(`<option value="([0-9a-f-]{36})">Chiarimento</option>`).FindStringSubmatch(page)
+	require.NotNil(t, tpl, "the template is offered on the complaint")
+	_, page = urp.do("GET", detailURL+"?modello="+tpl[1], nil)
+	require.Regexp(t, `name="reply"[^>]*>Gentile cittadino, abbiamo verificato`, page)
 	resp, _ = urp.do("POST", detailURL+"/risposta", url.Values{"_csrf": {csrf}, "outcome": {"parzialmente_accolto"},
 		"reply": {"Abbiamo chiarito con entrambi gli uffici."}})
 	require.Equal(t, http.StatusSeeOther, resp.StatusCode)

@@ -87,6 +87,8 @@ var Groups = []Group{
 		{"complaint.contribution", "Contributo di un ufficio al reclamo"},
 		{"complaint.reply", "Risposta al reclamo"},
 		{"complaint.close", "Reclamo chiuso"},
+		{"complaint.template.create", "Modello di risposta creato"},
+		{"complaint.template.delete", "Modello di risposta eliminato"},
 	}},
 	{"accessi", "Accessi", []Action{
 		{"auth.login", "Accesso all'area riservata"},

@@ -8,20 +8,21 @@ import (
 
 // objectKinds names the kinds of object an entry is about.
 var objectKinds = map[string]string{
-	"service":          "Servizio",
-	"office":           "Ufficio",
-	"person":           "Persona responsabile",
-	"category":         "Area di utenza",
-	"section":          "Sezione della parte generale",
-	"document":         "Documento",
-	"user":             "Utente",
-	"invitation":       "Invito",
-	"complaint":        "Reclamo",
-	"tenant":           "Ente",
-	"carta":            "Carta dei Servizi",
-	"carta_schedule":   "Pubblicazione programmata",
-	"office_exception": "Chiusura o orario straordinario",
-	"ambito_service":   "Servizio dell'ambito",
+	"service":            "Servizio",
+	"office":             "Ufficio",
+	"person":             "Persona responsabile",
+	"category":           "Area di utenza",
+	"section":            "Sezione della parte generale",
+	"document":           "Documento",
+	"user":               "Utente",
+	"invitation":         "Invito",
+	"complaint":          "Reclamo",
+	"complaint_template": "Modello di risposta",
+	"tenant":             "Ente",
+	"carta":              "Carta dei Servizi",
+	"carta_schedule":     "Pubblicazione programmata",
+	"office_exception":   "Chiusura o orario straordinario",
+	"ambito_service":     "Servizio dell'ambito",
 }
 
 // KindLabel is the Italian name of a kind of object ("Servizio"), empty for none.
@@ -76,6 +77,8 @@ func objectURL(it *Item, l *live) string {
 		return "/admin/carta/pubblicazione"
 	case it.ObjectType == "complaint" && isUUID(it.ObjectID):
 		return "/admin/reclami/" + it.ObjectID
+	case it.ObjectType == "complaint_template":
+		return "/admin/reclami/modelli"
 	case it.ObjectType == "invitation":
 		return "/admin/utenti" // open invitations are listed there
 	}

@@ -84,6 +84,9 @@ func RegisterStaff(r *access.Router, svc *Service, d HandlerDeps) {
 	r.Get("/reclami", access.ComplaintsInbox, h.inbox)
 	// Before /reclami/:id, which would otherwise take "nuovo" for an id.
 	r.Get("/reclami/segnalazioni", access.ComplaintsInbox, h.feedbackList)
+	r.Get("/reclami/modelli", access.ComplaintsWrite, h.templatesList)
+	r.Post("/reclami/modelli", access.ComplaintsWrite, h.templateAdd)
+	r.Post("/reclami/modelli/:id/elimina", access.ComplaintsWrite, h.templateDelete)
 	r.Get("/reclami/nuovo", access.ComplaintsWrite, h.entryForm)
 	r.Post("/reclami/nuovo", access.ComplaintsWrite, h.entry)
 	r.Get("/reclami/:id", access.ComplaintsInbox, h.detail)
@@ -381,10 +384,11 @@ func (h *handlers) inbox(c *fiber.Ctx) error {
 
 type detailPage struct {
 	web.Page
-	D        *Detail
-	Today    time.Time
-	Outcomes []Outcome
-	CanWrite bool
+	Templates []ReplyTemplate
+	D         *Detail
+	Today     time.Time
+	Outcomes  []Outcome
+	CanWrite  bool
 }
 
 func paramID(c *fiber.Ctx) (uuid.UUID, error) {
@@ -422,7 +426,22 @@ func (h *handlers) showDetail(c *fiber.Ctx, status int, errs, form map[string]st
 	privatePage(c)
 	p := h.staffPage(c, "Reclamo n. "+d.Complaint.Protocol(), web.Crumb{Label: "Reclami", URL: "/admin/reclami"}, web.Crumb{Label: d.Complaint.Protocol()})
 	p.Errors, p.Form = errs, form
-	return h.d.Render.Render(c, status, "complaints/detail", detailPage{Page: p, D: d, Today: h.svc.Today(),
+	tpls, err := h.svc.Templates(ctx, t)
+	if err != nil {
+		return err
+	}
+	// ?modello=<id> starts the reply from a template (works without JavaScript).
+	if id, err := uuid.Parse(c.Query("modello")); err == nil && p.Form["reply"] == "" {
+		for _, tp := range tpls {
+			if tp.ID == id {
+				if p.Form == nil {
+					p.Form = map[string]string{}
+				}
+				p.Form["reply"] = tp.Body
+			}
+		}
+	}
+	return h.d.Render.Render(c, status, "complaints/detail", detailPage{Page: p, Templates: tpls, D: d, Today: h.svc.Today(),
 		Outcomes: Outcomes, CanWrite: h.d.Can != nil && h.d.Can(ctx, access.ComplaintsWrite)})
 }
 

@@ -284,3 +284,33 @@ func (st store) contribution(ctx context.Context, id uuid.UUID, status Status, o
 	return st.tx.ComplaintContributionAdd(ctx, db.ComplaintContributionAddParams{ComplaintID: id, Status: string(status),
 		Note: note, ActorID: actor, OfficeName: office})
 }
+
+// Reply templates.
+
+func (st store) templates(ctx context.Context) ([]ReplyTemplate, error) {
+	rows, err := st.tx.ComplaintTemplates(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]ReplyTemplate, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, ReplyTemplate{ID: r.ID, Title: r.Title, Body: r.Body})
+	}
+	return out, nil
+}
+
+func (st store) addTemplate(ctx context.Context, title, body string) (ReplyTemplate, error) {
+	r, err := st.tx.ComplaintTemplateAdd(ctx, db.ComplaintTemplateAddParams{Title: title, Body: body})
+	if err != nil {
+		return ReplyTemplate{}, err
+	}
+	return ReplyTemplate{ID: r.ID, Title: r.Title, Body: r.Body}, nil
+}
+
+func (st store) deleteTemplate(ctx context.Context, id uuid.UUID) error {
+	n, err := st.tx.ComplaintTemplateDelete(ctx, id)
+	if err == nil && n == 0 {
+		return apperr.ErrNotFound
+	}
+	return err
+}

@@ -772,6 +772,71 @@ func (q *Queries) ComplaintSetStatus(ctx context.Context, arg ComplaintSetStatus
 	return i, err
 }
 
+const complaintTemplateAdd = `-- name: ComplaintTemplateAdd :one
+INSERT INTO complaint_reply_templates (tenant_id, title, body) VALUES ((SELECT app_tenant()), $1, $2)
+RETURNING tenant_id, id, title, body, updated_at
+`
+
+type ComplaintTemplateAddParams struct {
+	Title string
+	Body  string
+}
+
+func (q *Queries) ComplaintTemplateAdd(ctx context.Context, arg ComplaintTemplateAddParams) (ComplaintReplyTemplate, error) {
+	row := q.db.QueryRow(ctx, complaintTemplateAdd, arg.Title, arg.Body)
+	var i ComplaintReplyTemplate
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.Title,
+		&i.Body,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const complaintTemplateDelete = `-- name: ComplaintTemplateDelete :execrows
+DELETE FROM complaint_reply_templates WHERE id = $1
+`
+
+func (q *Queries) ComplaintTemplateDelete(ctx context.Context, id uuid.UUID) (int64, error) {
+	result, err := q.db.Exec(ctx, complaintTemplateDelete, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const complaintTemplates = `-- name: ComplaintTemplates :many
+SELECT tenant_id, id, title, body, updated_at FROM complaint_reply_templates ORDER BY lower(title)
+`
+
+func (q *Queries) ComplaintTemplates(ctx context.Context) ([]ComplaintReplyTemplate, error) {
+	rows, err := q.db.Query(ctx, complaintTemplates)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ComplaintReplyTemplate{}
+	for rows.Next() {
+		var i ComplaintReplyTemplate
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.Title,
+			&i.Body,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const complaintsByAuthor = `-- name: ComplaintsByAuthor :many
 SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at FROM complaints
 WHERE anonymised_at IS NULL

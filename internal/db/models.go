@@ -168,6 +168,14 @@ type ComplaintLink struct {
 	CreatedAt   time.Time
 }
 
+type ComplaintReplyTemplate struct {
+	TenantID  uuid.UUID
+	ID        uuid.UUID
+	Title     string
+	Body      string
+	UpdatedAt time.Time
+}
+
 type Document struct {
 	TenantID    uuid.UUID
 	ID          uuid.UUID

@@ -55,6 +55,10 @@ var fixtures = map[string]string{
 	"complaint_links": `WITH c AS (INSERT INTO complaints (tenant_id, year, number, channel, what_happened, first_name, last_name, consent_at, due_on)
 		VALUES ($1, 2026, 1 + floor(random() * 1e9)::int, 'web', 'Attesa', 'Maria', 'Rossi', now(), current_date + 30) RETURNING tenant_id, id)
 		INSERT INTO complaint_links (tenant_id, token_hash, complaint_id, via) SELECT tenant_id, sha256(gen_random_uuid()::text::bytea), id, 'conferma' FROM c`,
+	"complaint_reply_templates": `INSERT INTO complaint_reply_templates (tenant_id, title, body) VALUES ($1, 'Scuse', 'Ci scusiamo.')`,
+	"complaint_assignments": `WITH c AS (INSERT INTO complaints (tenant_id, year, number, channel, what_happened, first_name, last_name, consent_at, due_on)
+		VALUES ($1, 2026, 1 + floor(random() * 1e9)::int, 'web', 'Attesa', 'Maria', 'Rossi', now(), current_date + 30) RETURNING tenant_id, id)
+		INSERT INTO complaint_assignments (tenant_id, complaint_id, office_id, office_name) SELECT tenant_id, id, gen_random_uuid(), 'Sportello' FROM c`,
 	"feedback":     `INSERT INTO feedback (tenant_id, kind, body) VALUES ($1, 'suggerimento', 'Più orari al pomeriggio')`,
 	"open311_keys": `INSERT INTO open311_keys (tenant_id, key_hash, label) VALUES ($1, sha256(gen_random_uuid()::text::bytea), 'App di prova')`,
 	"invitations": `WITH u AS (INSERT INTO users (email, display_name) VALUES ('invito-' || gen_random_uuid() || '@example.it', 'Invitato')
@@ -66,7 +70,7 @@ var fixtures = map[string]string{
 // invites into its staff area is that comune's alone.
 var ownOnly = map[string]bool{"invitations": true,
 	"complaint_counters": true, "complaints": true, "complaint_events": true, "complaint_links": true, "feedback": true,
-	"open311_keys": true}
+	"open311_keys": true, "complaint_assignments": true, "complaint_reply_templates": true}
 
 // published are the tables of published content: a member comune reads its ambito's rows
 // there (the ambito's services appear in its Carta), and nowhere else.
