@@ -18,6 +18,7 @@ import (
 	"github.com/cartasociale/carta/internal/complaints"
 	"github.com/cartasociale/carta/internal/jobs"
 	"github.com/cartasociale/carta/internal/mail"
+	"github.com/cartasociale/carta/internal/open311"
 	"github.com/cartasociale/carta/internal/pagecache"
 	"github.com/cartasociale/carta/internal/publication"
 	"github.com/cartasociale/carta/internal/site"
@@ -36,7 +37,7 @@ type wired struct {
 func (a *App) modules(ctx context.Context) (*wired, error) {
 	render, err := web.NewRenderer(web.RendererOptions{
 		Pages: []fs.FS{site.Templates, admin.Templates, auth.Pages(), staff.Templates,
-			catalog.Templates, publication.Templates, catalogio.Templates, complaints.Pages()},
+			catalog.Templates, publication.Templates, catalogio.Templates, complaints.Pages(), open311.Pages()},
 		Dev:       a.cfg.IsDev(),
 		TenantURL: a.cfg.TenantURL,
 		Log:       a.log,
@@ -100,7 +101,7 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 	siteDeps := site.Deps{Render: render, Tenants: a.tenants, DB: a.db, Log: a.log, Cfg: a.cfg, Cache: a.pages}
 
 	return &wired{
-		errorHandler: web.ErrorHandler(render, a.log),
+		errorHandler: web.ErrorHandler(render, a.log, web.WithErrorFormat(open311.Prefix, open311.WriteError)),
 		mount: func(f *fiber.App) {
 			f.Use(web.SecurityHeaders())
 			// Static files need no tenant: served before resolution, on any host.
@@ -113,6 +114,11 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 			// The profile feeds the header and footer of pages that render (read lazily, so a
 			// page served from the cache costs no database read).
 			f.Use(web.LoadProfile(a.tenants))
+			// Open311 clients prove themselves with an API key and send no CSRF token: the
+			// endpoint ends every request under its prefix before the CSRF check.
+			open311Keys := &open311.Keys{DB: a.db}
+			open311.Register(f, open311.Deps{Complaints: complaintsSvc, Keys: open311Keys, DB: a.db, Redis: a.redis,
+				SiteURL: a.cfg.TenantURL, Test: a.cfg.IsDev(), Log: a.log})
 			// CSRF checks every unsafe method; GETs pass and set no cookie unless a form needs it.
 			f.Use(web.CSRF())
 			f.Use(a.auth.LoadSession())
@@ -137,6 +143,7 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 			publication.Register(r, pubDeps)
 			catalogio.Register(r, catalogio.Deps{Render: render, DB: a.db, Log: a.log, Nav: nav})
 			complaints.RegisterStaff(r, complaintsSvc, complaintPages)
+			open311.RegisterStaff(r, open311.AdminDeps{Keys: open311Keys, Render: render, Nav: nav, SiteURL: a.cfg.TenantURL})
 		},
 	}, nil
 }

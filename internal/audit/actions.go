@@ -90,6 +90,10 @@ var Groups = []Group{
 		{"complaint.template.create", "Modello di risposta creato"},
 		{"complaint.template.delete", "Modello di risposta eliminato"},
 	}},
+	{"open311", "Open311", []Action{
+		{"open311.key.create", "Chiave API Open311 creata"},
+		{"open311.key.revoke", "Chiave API Open311 revocata"},
+	}},
 	{"accessi", "Accessi", []Action{
 		{"auth.login", "Accesso all'area riservata"},
 		{"auth.password_reset", "Password reimpostata"},

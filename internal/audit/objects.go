@@ -23,6 +23,7 @@ var objectKinds = map[string]string{
 	"carta_schedule":     "Pubblicazione programmata",
 	"office_exception":   "Chiusura o orario straordinario",
 	"ambito_service":     "Servizio dell'ambito",
+	"open311_key":        "Chiave API Open311",
 }
 
 // KindLabel is the Italian name of a kind of object ("Servizio"), empty for none.

@@ -71,6 +71,8 @@ const (
 	Web     Channel = "web"
 	Phone   Channel = "telefono"
 	Counter Channel = "sportello"
+	// Open311 is a complaint an API client filed through the tenant's Open311 endpoint.
+	Open311 Channel = "open311"
 )
 
 // Complaint is one complaint as staff see it.
