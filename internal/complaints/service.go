@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -124,7 +125,7 @@ func (s *Service) Submit(ctx context.Context, t *tenant.Tenant, sub Submission) 
 		switch {
 		case found == nil:
 			f["service"] = msgService
-		case sub.Standard != "" && !contains(found.Standards, sub.Standard):
+		case sub.Standard != "" && !slices.Contains(found.Standards, sub.Standard):
 			f["standard"] = msgStandard
 		default:
 			sub.ServiceTitle = found.Title
@@ -169,15 +170,6 @@ func (s *Service) Submit(ctx context.Context, t *tenant.Tenant, sub Submission) 
 	}
 	s.d.Log.InfoContext(ctx, "complaint filed", "tenant", t.Slug, "protocol", rec.Complaint.Protocol())
 	return &rec, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func actorID(ctx context.Context) *uuid.UUID {
