@@ -51,18 +51,29 @@ WHERE id = @id
 RETURNING *;
 
 -- name: ComplaintSetReply :one
-UPDATE complaints SET status = 'risposto', outcome = @outcome, reply = @reply, replied_at = now(), updated_at = now()
+UPDATE complaints SET status = 'risposto', outcome = @outcome, reply = @reply, replied_at = @at::timestamptz,
+    first_replied_at = coalesce(first_replied_at, @at::timestamptz), updated_at = now()
 WHERE id = @id
 RETURNING *;
 
 -- name: ComplaintInbox :many
--- The tenant's complaints, newest first, filtered by status (empty: all open) and overdue.
-SELECT * FROM complaints
-WHERE (CASE WHEN @status::text = '' THEN status NOT IN ('chiuso', 'non_di_competenza')
+-- The tenant's complaints, newest first in keyset pages, by status, deadline, service, channel, office.
+SELECT c.* FROM complaints c
+WHERE (CASE WHEN @status::text = '' THEN c.status IN ('ricevuto', 'preso_in_carico', 'in_istruttoria', 'risposto')
             WHEN @status::text = 'tutti' THEN true
-            ELSE status = @status::text END)
-  AND (NOT @overdue::boolean OR (due_on < @today::date AND status NOT IN ('risposto', 'chiuso', 'non_di_competenza')))
-ORDER BY submitted_at DESC
+            ELSE c.status = @status::text END)
+  AND (NOT @overdue::boolean OR (c.due_on < @today::date AND c.status IN ('ricevuto', 'preso_in_carico', 'in_istruttoria')))
+  AND (sqlc.narg(due_by)::date IS NULL OR (c.due_on >= @today::date AND c.due_on <= sqlc.narg(due_by)::date
+                                  AND c.status IN ('ricevuto', 'preso_in_carico', 'in_istruttoria')))
+  AND (NOT @other_service::boolean OR c.service_id IS NULL)
+  AND (sqlc.narg(service_id)::uuid IS NULL OR c.service_id = sqlc.narg(service_id)::uuid)
+  AND (@channel::text = '' OR c.channel = @channel::text)
+  AND (sqlc.narg(office_id)::uuid IS NULL OR EXISTS (
+        SELECT 1 FROM complaint_assignments a
+        WHERE a.tenant_id = c.tenant_id AND a.complaint_id = c.id AND a.office_id = sqlc.narg(office_id)::uuid))
+  AND (sqlc.narg(before_at)::timestamptz IS NULL
+       OR (c.submitted_at, c.id) < (sqlc.narg(before_at)::timestamptz, sqlc.narg(before_id)::uuid))
+ORDER BY c.submitted_at DESC, c.id DESC
 LIMIT @lim;
 
 -- name: ComplaintCounts :many

@@ -75,6 +75,9 @@ const (
 	Open311 Channel = "open311"
 )
 
+// serviceOther is the form's and the inbox's value for "a service not in the Carta".
+const serviceOther = "altro"
+
 // Complaint is one complaint as staff see it.
 type Complaint struct {
 	ID           uuid.UUID
@@ -99,6 +102,16 @@ type Complaint struct {
 	Reply        string
 	RepliedAt    *time.Time
 	ClosedAt     *time.Time
+	// After the answer: the first one (for the indicators), what the author said of it, and
+	// the reopenings.
+	FirstRepliedAt *time.Time
+	Solved         *bool
+	SolvedAt       *time.Time
+	ReopenedAt     *time.Time
+	ReopenCount    int
+	// The number and day of the comune's official protocol register, recorded by staff.
+	OfficialProtocol   string
+	OfficialProtocolOn *time.Time
 }
 
 // Protocol is the complaint's number as the citizen reads it: "2026/000123".
@@ -127,14 +140,22 @@ type Event struct {
 }
 
 var eventLabels = map[string]string{
-	"submitted":    "Reclamo ricevuto",
-	"status":       "Stato cambiato",
-	"note":         "Nota interna",
-	"assigned":     "Assegnato agli uffici",
-	"contribution": "Contributo di un ufficio",
-	"reminder":     "Promemoria della scadenza",
-	"reply":        "Risposta inviata",
-	"closed":       "Reclamo chiuso",
+	"submitted":                 "Reclamo ricevuto",
+	"status":                    "Stato cambiato",
+	"note":                      "Nota interna",
+	"assigned":                  "Assegnato agli uffici",
+	"contribution":              "Contributo di un ufficio",
+	"reminder":                  "Promemoria della scadenza",
+	"reply":                     "Risposta inviata",
+	"closed":                    "Reclamo chiuso",
+	"solved":                    "Il cittadino conferma che il problema è risolto",
+	"not_solved":                "Il cittadino dice che il problema non è risolto",
+	"reopened":                  "Reclamo riaperto dal cittadino",
+	"protocol":                  "Registrato al protocollo dell'ente",
+	"protocol_pec":              "Inviato alla casella del protocollo",
+	"reminder:" + remindWeek:    "Promemoria: la risposta scade tra 7 giorni",
+	"reminder:" + remindTwoDays: "Promemoria: la risposta scade tra 2 giorni",
+	"reminder:" + remindOverdue: "Avviso: risposta in ritardo",
 }
 
 // Label is the event in Italian.

@@ -34,6 +34,9 @@ type DeadlineArgs struct {
 	TenantID    uuid.UUID `json:"tenant_id"`
 	ComplaintID uuid.UUID `json:"complaint_id"`
 	Which       string    `json:"which"` // "7", "2" or "scaduto"
+	// Due is the due day the reminder was scheduled for (2026-12-31); a complaint reopened
+	// since has another, and the job then does nothing. Empty in jobs queued before it existed.
+	Due string `json:"due,omitempty"`
 }
 
 // Kind names the job; never change it while jobs of that kind may be waiting.
@@ -42,25 +45,36 @@ func (DeadlineArgs) Kind() string { return "complaint_deadline" }
 // InsertOpts keeps reminders on the default queue with a retry budget.
 func (DeadlineArgs) InsertOpts() river.InsertOpts { return river.InsertOpts{MaxAttempts: 10} }
 
-// reminders are the deadline jobs of c, filed at now: those whose moment has not passed yet.
-func reminders(t *tenant.Tenant, c *Complaint, now time.Time) []river.InsertManyParams {
-	at := func(d time.Time, days int) time.Time {
-		d = d.AddDate(0, 0, days)
+type reminderMoment struct {
+	which string
+	when  time.Time
+}
+
+// moments are the reminders of a complaint due on due, in order.
+func moments(due time.Time) []reminderMoment {
+	at := func(days int) time.Time {
+		d := due.AddDate(0, 0, days)
 		return time.Date(d.Year(), d.Month(), d.Day(), reminderHour, 0, 0, 0, itlang.Rome)
 	}
+	return []reminderMoment{{remindWeek, at(-7)}, {remindTwoDays, at(-2)}, {remindOverdue, at(1)}}
+}
+
+// reminders are the deadline jobs of c, filed at now: those whose moment has not passed yet.
+func reminders(t *tenant.Tenant, c *Complaint, now time.Time) []river.InsertManyParams {
 	var out []river.InsertManyParams
-	for _, r := range []struct {
-		which string
-		when  time.Time
-	}{{remindWeek, at(c.DueOn, -7)}, {remindTwoDays, at(c.DueOn, -2)}, {remindOverdue, at(c.DueOn, 1)}} {
+	for _, r := range moments(c.DueOn) {
 		if !r.when.After(now) {
 			continue
 		}
-		out = append(out, river.InsertManyParams{Args: DeadlineArgs{TenantID: t.ID, ComplaintID: c.ID, Which: r.which},
+		out = append(out, river.InsertManyParams{Args: DeadlineArgs{TenantID: t.ID, ComplaintID: c.ID, Which: r.which, Due: isoDay(c.DueOn)},
 			InsertOpts: &river.InsertOpts{ScheduledAt: r.when, MaxAttempts: 10}})
 	}
 	return out
 }
+
+func isoDay(d time.Time) string { return d.Format(time.DateOnly) }
+
+func reminderKind(which string) string { return "reminder:" + which }
 
 type deadlineWorker struct {
 	river.WorkerDefaults[DeadlineArgs]
@@ -84,8 +98,12 @@ func (w *deadlineWorker) Work(ctx context.Context, job *river.Job[DeadlineArgs])
 		if err != nil {
 			return err
 		}
-		if !c.Status.Open() {
+		if !c.Status.Open() || (job.Args.Due != "" && job.Args.Due != isoDay(c.DueOn)) {
 			return nil
+		}
+		// The sweep may have sent it already (or the queue ran it twice): once is enough.
+		if sent, err := st.reminderSent(ctx, c.ID, reminderKind(job.Args.Which)); err != nil || sent {
+			return err
 		}
 		roles := []string{access.RoleURP}
 		if job.Args.Which == remindOverdue {
@@ -112,7 +130,7 @@ func (w *deadlineWorker) Work(ctx context.Context, job *river.Job[DeadlineArgs])
 		if job.Args.Which == remindOverdue {
 			note = "Avviso: risposta in ritardo"
 		}
-		return st.event(ctx, c.ID, "reminder", c.Status, note, false, nil)
+		return st.event(ctx, c.ID, reminderKind(job.Args.Which), c.Status, note, false, nil)
 	})
 	if apperr.KindOf(err) == apperr.NotFound {
 		return nil
@@ -141,4 +159,51 @@ func orOther(s string) string {
 		return "Altro"
 	}
 	return s
+}
+
+// SweepDeadlines catches the reminders the queue missed (a job lost in a restore, a complaint
+// filed before reminders existed): for each open complaint of t due within a week, the latest
+// moment already passed is queued now unless its reminder was recorded. Earlier moments are
+// not sent late: a "7 days" reminder two days before is noise. It returns how many it queued.
+func (s *Service) SweepDeadlines(ctx context.Context, t *tenant.Tenant) (int, error) {
+	now := s.d.Now()
+	n := 0
+	err := s.d.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
+		st := store{tx}
+		open, err := st.openDueBy(ctx, dayOf(now).AddDate(0, 0, 7))
+		if err != nil {
+			return err
+		}
+		for _, c := range open {
+			var last *reminderMoment
+			for _, m := range moments(c.DueOn) {
+				if !m.when.After(now) {
+					last = &m
+				}
+			}
+			if last == nil {
+				continue
+			}
+			sent, err := st.reminderSent(ctx, c.ID, reminderKind(last.which))
+			if err != nil {
+				return err
+			}
+			if sent {
+				continue
+			}
+			args := DeadlineArgs{TenantID: t.ID, ComplaintID: c.ID, Which: last.which, Due: isoDay(c.DueOn)}
+			if err := s.jobs.InsertTx(ctx, tx.Raw, args, nil); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("sweep deadlines of %s: %w", t.Slug, err)
+	}
+	if n > 0 {
+		s.d.Log.InfoContext(ctx, "missed complaint reminders queued", "tenant", t.Slug, "count", n)
+	}
+	return n, nil
 }

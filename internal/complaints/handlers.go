@@ -76,6 +76,8 @@ func RegisterSite(app fiber.Router, svc *Service, d HandlerDeps) {
 	app.Post(PathFeedback, append(post, h.feedbackSubmit)...)
 	app.Get(PathFollow+":token", h.follow)
 	app.Get(PathFollow+":token/"+ReceiptPath, h.receipt)
+	app.Get(PathFollow+":token/"+LetterPath, h.letter)
+	app.Post(PathFollow+":token/"+OutcomePath, append(post, h.outcome)...)
 }
 
 // RegisterStaff adds the URP's pages to the staff area's router.
@@ -87,6 +89,8 @@ func RegisterStaff(r *access.Router, svc *Service, d HandlerDeps) {
 	r.Get("/reclami/modelli", access.ComplaintsWrite, h.templatesList)
 	r.Post("/reclami/modelli", access.ComplaintsWrite, h.templateAdd)
 	r.Post("/reclami/modelli/:id/elimina", access.ComplaintsWrite, h.templateDelete)
+	r.Get("/reclami/impostazioni", access.ComplaintsWrite, h.settingsForm)
+	r.Post("/reclami/impostazioni", access.ComplaintsWrite, h.settingsSave)
 	r.Get("/reclami/nuovo", access.ComplaintsWrite, h.entryForm)
 	r.Post("/reclami/nuovo", access.ComplaintsWrite, h.entry)
 	r.Get("/reclami/:id", access.ComplaintsInbox, h.detail)
@@ -96,6 +100,8 @@ func RegisterStaff(r *access.Router, svc *Service, d HandlerDeps) {
 	r.Post("/reclami/:id/contributo", access.ComplaintsWrite, h.contribute)
 	r.Post("/reclami/:id/risposta", access.ComplaintsWrite, h.reply)
 	r.Post("/reclami/:id/chiudi", access.ComplaintsWrite, h.close)
+	r.Post("/reclami/:id/protocollo", access.ComplaintsWrite, h.officialProtocol)
+	r.Get("/reclami/:id/lettera.pdf", access.ComplaintsInbox, h.staffLetter)
 	// A data subject's request: everything held about the complaint's author.
 	r.Get("/reclami/:id/dati-autore.json", access.ComplaintsWrite, h.export)
 }
@@ -291,6 +297,10 @@ type followPage struct {
 	New     bool
 	Today   time.Time
 	Receipt string // the receipt's address
+	Letter  string // the reply letter's
+	Outcome string // where the author says whether it is solved
+	Said    string // "registrato" or "riaperto" after they did
+	Now     time.Time
 }
 
 func (h *handlers) follow(c *fiber.Ctx) error {
@@ -298,16 +308,23 @@ func (h *handlers) follow(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return h.showFollow(c, t, strings.Clone(c.Params("token")), fiber.StatusOK, nil, "")
+}
+
+func (h *handlers) showFollow(c *fiber.Ctx, t *tenant.Tenant, token string, status int, errs map[string]string, reason string) error {
 	privatePage(c)
-	token := strings.Clone(c.Params("token"))
 	f, err := h.svc.ByLink(c.UserContext(), t, token)
 	if err != nil {
 		return err
 	}
 	p := web.NewPage(c, "Reclamo n. "+f.Complaint.Protocol()).Citizen(PathService)
 	p.Breadcrumbs = []web.Crumb{{Label: "Home", URL: "/"}, {Label: "Segnala un disservizio", URL: PathService}, {Label: "Il tuo reclamo"}}
-	return h.d.Render.Render(c, fiber.StatusOK, "complaints/follow", followPage{Page: p, F: f, New: c.Query("nuovo") == "1", Today: h.svc.Today(),
-		Receipt: PathFollow + token + "/" + ReceiptPath})
+	p.Errors = errs
+	p.Form = map[string]string{"reason": reason}
+	base := PathFollow + token + "/"
+	return h.d.Render.Render(c, status, "complaints/follow", followPage{Page: p, F: f, New: c.Query("nuovo") == "1", Today: h.svc.Today(),
+		Now: h.svc.d.Now(), Receipt: base + ReceiptPath, Letter: base + LetterPath, Outcome: base + OutcomePath,
+		Said: strings.Clone(c.Query("esito"))})
 }
 
 // receipt is the one-page PDF of a complaint, for the citizen to keep: private, never cached,
@@ -360,7 +377,11 @@ type inboxPage struct {
 	Inbox    *Inbox
 	Filter   Filter
 	Statuses []Status
+	Choices  []Choice
+	Offices  []Office
+	Channels []Channel
 	Today    time.Time
+	Next     string // the next page's address, when there is one
 }
 
 func (h *handlers) inbox(c *fiber.Ctx) error {
@@ -368,18 +389,28 @@ func (h *handlers) inbox(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f := Filter{Status: strings.Clone(c.Query("stato")), Overdue: c.Query("scaduti") == "1"}
-	if f.Status != "" && f.Status != statusAllValue && Status(f.Status).Label() == "" {
-		f.Status = ""
-	}
-	in, err := h.svc.List(c.UserContext(), t, f)
+	f := filterOf(c)
+	ctx := c.UserContext()
+	in, err := h.svc.List(ctx, t, f)
 	if err != nil {
 		return err
 	}
+	choices, err := h.svc.Choices(ctx, t)
+	if err != nil {
+		return err
+	}
+	offices, err := h.svc.Offices(ctx, t)
+	if err != nil {
+		return err
+	}
+	page := inboxPage{Page: h.staffPage(c, "Reclami", web.Crumb{Label: "Reclami"}),
+		CanWrite: h.d.Can != nil && h.d.Can(ctx, access.ComplaintsWrite),
+		Inbox:    in, Filter: f, Statuses: Statuses, Choices: choices, Offices: offices, Channels: Channels, Today: h.svc.Today()}
+	if in.More {
+		page.Next = f.NextPage(in.Complaints[len(in.Complaints)-1])
+	}
 	privatePage(c)
-	return h.d.Render.Render(c, fiber.StatusOK, "complaints/inbox", inboxPage{Page: h.staffPage(c, "Reclami", web.Crumb{Label: "Reclami"}),
-		CanWrite: h.d.Can != nil && h.d.Can(c.UserContext(), access.ComplaintsWrite),
-		Inbox:    in, Filter: f, Statuses: Statuses, Today: h.svc.Today()})
+	return h.d.Render.Render(c, fiber.StatusOK, "complaints/inbox", page)
 }
 
 type detailPage struct {
@@ -458,7 +489,7 @@ func (h *handlers) act(c *fiber.Ctx, entry audit.Entry, done string, fn func(t *
 	err = fn(t, id)
 	if ae, ok := apperr.As(err); ok && len(ae.Fields) > 0 {
 		form := map[string]string{}
-		for _, k := range []string{"reply", "note", "outcome", "contribution", "office"} {
+		for _, k := range []string{"reply", "note", "outcome", "contribution", "office", "official_protocol", "official_protocol_on"} {
 			form[k] = strings.Clone(c.FormValue(k))
 		}
 		return h.showDetail(c, fiber.StatusUnprocessableEntity, ae.Fields, form)

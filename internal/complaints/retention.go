@@ -58,10 +58,43 @@ func (w *retentionWorker) Work(ctx context.Context, _ *river.Job[RetentionArgs])
 	return failed
 }
 
+// SweepArgs is the periodic job that queues the deadline reminders the queue missed.
+type SweepArgs struct{}
+
+// Kind names the job.
+func (SweepArgs) Kind() string { return "complaint_deadline_sweep" }
+
+type sweepWorker struct {
+	river.WorkerDefaults[SweepArgs]
+	svc *Service
+}
+
+// Work sweeps every tenant; one tenant's failure does not stop the others.
+func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
+	ts, err := w.svc.d.Tenants.List(ctx)
+	if err != nil {
+		return err
+	}
+	var failed error
+	for _, t := range ts {
+		if _, err := w.svc.SweepDeadlines(ctx, t); err != nil {
+			w.svc.d.Log.ErrorContext(ctx, "complaint deadline sweep", "tenant", t.Slug, "err", err)
+			failed = err
+		}
+	}
+	return failed
+}
+
 // Periodic are the complaints' periodic jobs, for jobs.Options.Periodic: the retention once
-// a day (and at start, so a long-stopped deployment catches up).
+// a day and the deadline sweep every hour (both at start too, so a long-stopped deployment
+// catches up).
 func Periodic() []*river.PeriodicJob {
-	return []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
-		func() (river.JobArgs, *river.InsertOpts) { return RetentionArgs{}, nil },
-		&river.PeriodicJobOpts{RunOnStart: true})}
+	return []*river.PeriodicJob{
+		river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return RetentionArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+	}
 }

@@ -162,6 +162,15 @@ func (s *Service) Submit(ctx context.Context, t *tenant.Tenant, sub Submission) 
 				return err
 			}
 		}
+		set, err := st.settings(ctx)
+		if err != nil {
+			return err
+		}
+		if set.ProtocolMailbox != "" {
+			if err := s.jobs.InsertTx(ctx, tx.Raw, ProtocolMailArgs{TenantID: t.ID, ComplaintID: c.ID, To: set.ProtocolMailbox}, nil); err != nil {
+				return err
+			}
+		}
 		rec.Complaint = c
 		return nil
 	})
@@ -213,14 +222,15 @@ func (s *Service) ByLink(ctx context.Context, t *tenant.Tenant, raw string) (*Fo
 	return &out, nil
 }
 
-// Inbox is the URP's list with the counts per status.
+// Inbox is one page of the URP's list with the counts per status.
 type Inbox struct {
 	Complaints []*Complaint
 	Counts     map[Status]int
+	More       bool // a next page follows
 }
 
-// InboxLimit caps the list (paging comes with the inbox's filters by service and office).
-const InboxLimit = 200
+// InboxLimit is the size of one page of the list.
+const InboxLimit = 50
 
 // List returns t's complaints that f selects, newest first.
 func (s *Service) List(ctx context.Context, t *tenant.Tenant, f Filter) (*Inbox, error) {
@@ -228,8 +238,16 @@ func (s *Service) List(ctx context.Context, t *tenant.Tenant, f Filter) (*Inbox,
 	err := s.d.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
 		st := store{tx}
 		var err error
-		if out.Complaints, err = st.inbox(ctx, f, s.d.Now(), InboxLimit); err != nil {
+		limit := f.Limit
+		if limit <= 0 {
+			limit = InboxLimit
+		}
+		limit = min(limit, MaxLimit)
+		if out.Complaints, err = st.inbox(ctx, f, s.d.Now(), limit+1); err != nil {
 			return err
+		}
+		if len(out.Complaints) > limit {
+			out.Complaints, out.More = out.Complaints[:limit], true
 		}
 		out.Counts, err = st.counts(ctx)
 		return err
@@ -354,7 +372,7 @@ func (s *Service) Reply(ctx context.Context, t *tenant.Tenant, id uuid.UUID, o O
 		if !c.Status.Open() {
 			return nil, "", "", false, apperr.New(apperr.Conflict, msgNotOpen)
 		}
-		n, err := st.setReply(ctx, id, o, text)
+		n, err := st.setReply(ctx, id, o, text, s.d.Now())
 		if err == nil && n.Email != "" && s.jobs != nil {
 			err = s.jobs.InsertTx(ctx, st.tx.Raw, ReplyMailArgs{TenantID: t.ID, ComplaintID: id}, nil)
 		}
@@ -409,6 +427,8 @@ func Workers(s *Service, sender mail.Sender) []jobs.Registration {
 		jobs.Register[ReplyMailArgs](&replyWorker{svc: s, sender: sender}),
 		jobs.Register[DeadlineArgs](&deadlineWorker{svc: s}),
 		jobs.Register[RetentionArgs](&retentionWorker{svc: s}),
+		jobs.Register[SweepArgs](&sweepWorker{svc: s}),
+		jobs.Register[ProtocolMailArgs](&protocolWorker{svc: s, sender: sender}),
 	}
 }
 
@@ -457,8 +477,18 @@ func (s *Service) mailAbout(ctx context.Context, tenantID, id uuid.UUID, which s
 		if err != nil {
 			return err
 		}
-		m, err = composeMail(which, c, t, s.d.SiteURL(t.Slug)+PathFollow+raw)
-		return err
+		if m, err = composeMail(which, c, t, s.d.SiteURL(t.Slug)+PathFollow+raw); err != nil {
+			return err
+		}
+		if which == "reply" {
+			// The answer goes as the ente's letter too.
+			_, pdf, err := s.letter(t, c)
+			if err != nil {
+				return err
+			}
+			m.Attachments = []mail.Attachment{{Name: LetterFilename(c), ContentType: "application/pdf", Data: pdf}}
+		}
+		return nil
 	})
 	if errors.Is(err, apperr.ErrNotFound) {
 		return nil // anonymised or without e-mail meanwhile

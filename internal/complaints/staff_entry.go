@@ -33,9 +33,14 @@ func (c Channel) Label() string {
 		return "Telefono"
 	case Counter:
 		return "Sportello"
+	case Open311:
+		return "Applicazione (Open311)"
 	}
 	return string(c)
 }
+
+// Channels are every channel a complaint arrives by, for the inbox's filter.
+var Channels = []Channel{Web, Phone, Counter, Open311}
 
 func (h *handlers) entryForm(c *fiber.Ctx) error {
 	return h.showEntry(c, fiber.StatusOK, nil, map[string]string{"channel": string(Phone)})

@@ -33,6 +33,17 @@ func dayOf(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, itlang.Rome)
 }
 
+// romeDay is a date column as the calendar day it names, in Italian time.
+func romeDay(d pgtype.Date) time.Time {
+	return time.Date(d.Time.Year(), d.Time.Month(), d.Time.Day(), 0, 0, 0, 0, itlang.Rome)
+}
+
+// pgDay is the calendar day of t (in Italian time) as a date parameter.
+func pgDay(t time.Time) pgtype.Date {
+	t = dayOf(t)
+	return pgtype.Date{Time: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), Valid: true}
+}
+
 func fromRow(r db.Complaint) *Complaint {
 	c := &Complaint{ID: r.ID, Year: int(r.Year), Number: int(r.Number), Channel: Channel(r.Channel),
 		Status: Status(r.Status), ServiceID: r.ServiceID, ServiceTitle: r.ServiceTitle, Standard: r.Standard,
@@ -40,8 +51,13 @@ func fromRow(r db.Complaint) *Complaint {
 		FiscalCode: r.FiscalCode, Email: r.Email, Phone: r.Phone, OnBehalfOf: r.OnBehalfOf, Relation: r.Relation,
 		SubmittedAt: r.SubmittedAt, Outcome: Outcome(r.Outcome), Reply: r.Reply, RepliedAt: r.RepliedAt, ClosedAt: r.ClosedAt}
 	if r.DueOn.Valid {
-		d := r.DueOn.Time
-		c.DueOn = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, itlang.Rome)
+		c.DueOn = romeDay(r.DueOn)
+	}
+	c.FirstRepliedAt, c.Solved, c.SolvedAt, c.ReopenedAt, c.ReopenCount = r.FirstRepliedAt, r.Solved, r.SolvedAt, r.ReopenedAt, int(r.ReopenCount)
+	c.OfficialProtocol = r.OfficialProtocol
+	if r.OfficialProtocolOn.Valid {
+		d := romeDay(r.OfficialProtocolOn)
+		c.OfficialProtocolOn = &d
 	}
 	return c
 }
@@ -150,24 +166,61 @@ func (st store) setStatus(ctx context.Context, id uuid.UUID, s Status) (*Complai
 	return fromRow(r), nil
 }
 
-func (st store) setReply(ctx context.Context, id uuid.UUID, o Outcome, reply string) (*Complaint, error) {
-	r, err := st.tx.ComplaintSetReply(ctx, db.ComplaintSetReplyParams{ID: id, Outcome: string(o), Reply: reply})
+func (st store) setReply(ctx context.Context, id uuid.UUID, o Outcome, reply string, at time.Time) (*Complaint, error) {
+	r, err := st.tx.ComplaintSetReply(ctx, db.ComplaintSetReplyParams{ID: id, Outcome: string(o), Reply: reply, At: at})
 	if err != nil {
 		return nil, notFound(err)
 	}
 	return fromRow(r), nil
 }
 
-// Filter selects the inbox: Status empty means every open complaint, "tutti" every one.
+// Filter selects the inbox: Status empty means every complaint not closed, "tutti" every one.
 type Filter struct {
 	Status  string
 	Overdue bool
+	// DueSoon keeps the open complaints due within DueSoonDays.
+	DueSoon bool
+	// Service is a service's id, "altro" for none, or empty for any.
+	Service string
+	Channel Channel
+	Office  *uuid.UUID
+	// After is the last complaint of the previous page (newest first).
+	After *Cursor
+	// Limit is the page's size: InboxLimit when 0, at most MaxLimit.
+	Limit int
 }
 
+// MaxLimit caps a page of the list (Open311's GET /requests answers up to 1000).
+const MaxLimit = 1000
+
+// Cursor is where a page of the inbox ends.
+type Cursor struct {
+	SubmittedAt time.Time
+	ID          uuid.UUID
+}
+
+// DueSoonDays is the inbox's "due within" window.
+const DueSoonDays = 7
+
 func (st store) inbox(ctx context.Context, f Filter, today time.Time, limit int) ([]*Complaint, error) {
-	d := dayOf(today)
-	rows, err := st.tx.ComplaintInbox(ctx, db.ComplaintInboxParams{Status: f.Status, Overdue: f.Overdue,
-		Today: pgtype.Date{Time: time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC), Valid: true}, Lim: int32(limit)})
+	p := db.ComplaintInboxParams{Status: f.Status, Overdue: f.Overdue, Today: pgDay(today),
+		Channel: string(f.Channel), OfficeID: f.Office, Lim: int32(limit)}
+	if f.DueSoon {
+		p.DueBy = pgDay(dayOf(today).AddDate(0, 0, DueSoonDays))
+	}
+	switch f.Service {
+	case "":
+	case serviceOther:
+		p.OtherService = true
+	default:
+		if id, err := uuid.Parse(f.Service); err == nil {
+			p.ServiceID = &id
+		}
+	}
+	if f.After != nil {
+		p.BeforeAt, p.BeforeID = &f.After.SubmittedAt, &f.After.ID
+	}
+	rows, err := st.tx.ComplaintInbox(ctx, p)
 	if err != nil {
 		return nil, err
 	}

@@ -98,7 +98,7 @@ func (q *Queries) ComplaintAssignmentsOf(ctx context.Context, complaintID uuid.U
 }
 
 const complaintByLink = `-- name: ComplaintByLink :one
-SELECT c.tenant_id, c.id, c.year, c.number, c.channel, c.status, c.service_id, c.service_title, c.standard, c.what_happened, c.request, c.first_name, c.last_name, c.fiscal_code, c.email, c.phone, c.on_behalf_of, c.relation, c.consent_at, c.submitted_at, c.due_on, c.outcome, c.reply, c.replied_at, c.closed_at, c.updated_at, c.anonymised_at FROM complaints c
+SELECT c.tenant_id, c.id, c.year, c.number, c.channel, c.status, c.service_id, c.service_title, c.standard, c.what_happened, c.request, c.first_name, c.last_name, c.fiscal_code, c.email, c.phone, c.on_behalf_of, c.relation, c.consent_at, c.submitted_at, c.due_on, c.outcome, c.reply, c.replied_at, c.closed_at, c.updated_at, c.anonymised_at, c.first_replied_at, c.solved, c.solved_at, c.reopened_at, c.reopen_count, c.official_protocol, c.official_protocol_on FROM complaints c
 JOIN complaint_links l ON l.tenant_id = c.tenant_id AND l.complaint_id = c.id
 WHERE l.token_hash = $1
 `
@@ -134,6 +134,13 @@ func (q *Queries) ComplaintByLink(ctx context.Context, tokenHash []byte) (Compla
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.FirstRepliedAt,
+		&i.Solved,
+		&i.SolvedAt,
+		&i.ReopenedAt,
+		&i.ReopenCount,
+		&i.OfficialProtocol,
+		&i.OfficialProtocolOn,
 	)
 	return i, err
 }
@@ -198,7 +205,7 @@ INSERT INTO complaints (tenant_id, year, number, channel, service_id, service_ti
 VALUES ((SELECT app_tenant()), $1, $2, $3, $4, $5, $6,
     $7, $8, $9, $10, $11, $12, $13, $14,
     $15, $16, $17, $18)
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
 `
 
 type ComplaintCreateParams struct {
@@ -272,6 +279,13 @@ func (q *Queries) ComplaintCreate(ctx context.Context, arg ComplaintCreateParams
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.FirstRepliedAt,
+		&i.Solved,
+		&i.SolvedAt,
+		&i.ReopenedAt,
+		&i.ReopenCount,
+		&i.OfficialProtocol,
+		&i.OfficialProtocolOn,
 	)
 	return i, err
 }
@@ -477,7 +491,7 @@ func (q *Queries) ComplaintFeedbackList(ctx context.Context, lim int32) ([]Feedb
 }
 
 const complaintGet = `-- name: ComplaintGet :one
-SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at FROM complaints WHERE id = $1
+SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on FROM complaints WHERE id = $1
 `
 
 func (q *Queries) ComplaintGet(ctx context.Context, id uuid.UUID) (Complaint, error) {
@@ -511,33 +525,64 @@ func (q *Queries) ComplaintGet(ctx context.Context, id uuid.UUID) (Complaint, er
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.FirstRepliedAt,
+		&i.Solved,
+		&i.SolvedAt,
+		&i.ReopenedAt,
+		&i.ReopenCount,
+		&i.OfficialProtocol,
+		&i.OfficialProtocolOn,
 	)
 	return i, err
 }
 
 const complaintInbox = `-- name: ComplaintInbox :many
-SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at FROM complaints
-WHERE (CASE WHEN $1::text = '' THEN status NOT IN ('chiuso', 'non_di_competenza')
+SELECT c.tenant_id, c.id, c.year, c.number, c.channel, c.status, c.service_id, c.service_title, c.standard, c.what_happened, c.request, c.first_name, c.last_name, c.fiscal_code, c.email, c.phone, c.on_behalf_of, c.relation, c.consent_at, c.submitted_at, c.due_on, c.outcome, c.reply, c.replied_at, c.closed_at, c.updated_at, c.anonymised_at, c.first_replied_at, c.solved, c.solved_at, c.reopened_at, c.reopen_count, c.official_protocol, c.official_protocol_on FROM complaints c
+WHERE (CASE WHEN $1::text = '' THEN c.status IN ('ricevuto', 'preso_in_carico', 'in_istruttoria', 'risposto')
             WHEN $1::text = 'tutti' THEN true
-            ELSE status = $1::text END)
-  AND (NOT $2::boolean OR (due_on < $3::date AND status NOT IN ('risposto', 'chiuso', 'non_di_competenza')))
-ORDER BY submitted_at DESC
-LIMIT $4
+            ELSE c.status = $1::text END)
+  AND (NOT $2::boolean OR (c.due_on < $3::date AND c.status IN ('ricevuto', 'preso_in_carico', 'in_istruttoria')))
+  AND ($4::date IS NULL OR (c.due_on >= $3::date AND c.due_on <= $4::date
+                                  AND c.status IN ('ricevuto', 'preso_in_carico', 'in_istruttoria')))
+  AND (NOT $5::boolean OR c.service_id IS NULL)
+  AND ($6::uuid IS NULL OR c.service_id = $6::uuid)
+  AND ($7::text = '' OR c.channel = $7::text)
+  AND ($8::uuid IS NULL OR EXISTS (
+        SELECT 1 FROM complaint_assignments a
+        WHERE a.tenant_id = c.tenant_id AND a.complaint_id = c.id AND a.office_id = $8::uuid))
+  AND ($9::timestamptz IS NULL
+       OR (c.submitted_at, c.id) < ($9::timestamptz, $10::uuid))
+ORDER BY c.submitted_at DESC, c.id DESC
+LIMIT $11
 `
 
 type ComplaintInboxParams struct {
-	Status  string
-	Overdue bool
-	Today   pgtype.Date
-	Lim     int32
+	Status       string
+	Overdue      bool
+	Today        pgtype.Date
+	DueBy        pgtype.Date
+	OtherService bool
+	ServiceID    *uuid.UUID
+	Channel      string
+	OfficeID     *uuid.UUID
+	BeforeAt     *time.Time
+	BeforeID     *uuid.UUID
+	Lim          int32
 }
 
-// The tenant's complaints, newest first, filtered by status (empty: all open) and overdue.
+// The tenant's complaints, newest first in keyset pages, by status, deadline, service, channel, office.
 func (q *Queries) ComplaintInbox(ctx context.Context, arg ComplaintInboxParams) ([]Complaint, error) {
 	rows, err := q.db.Query(ctx, complaintInbox,
 		arg.Status,
 		arg.Overdue,
 		arg.Today,
+		arg.DueBy,
+		arg.OtherService,
+		arg.ServiceID,
+		arg.Channel,
+		arg.OfficeID,
+		arg.BeforeAt,
+		arg.BeforeID,
 		arg.Lim,
 	)
 	if err != nil {
@@ -575,6 +620,13 @@ func (q *Queries) ComplaintInbox(ctx context.Context, arg ComplaintInboxParams) 
 			&i.ClosedAt,
 			&i.UpdatedAt,
 			&i.AnonymisedAt,
+			&i.FirstRepliedAt,
+			&i.Solved,
+			&i.SolvedAt,
+			&i.ReopenedAt,
+			&i.ReopenCount,
+			&i.OfficialProtocol,
+			&i.OfficialProtocolOn,
 		); err != nil {
 			return nil, err
 		}
@@ -612,7 +664,7 @@ func (q *Queries) ComplaintLinksDelete(ctx context.Context, ids []uuid.UUID) err
 }
 
 const complaintLock = `-- name: ComplaintLock :one
-SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at FROM complaints WHERE id = $1 FOR UPDATE
+SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on FROM complaints WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) ComplaintLock(ctx context.Context, id uuid.UUID) (Complaint, error) {
@@ -646,6 +698,13 @@ func (q *Queries) ComplaintLock(ctx context.Context, id uuid.UUID) (Complaint, e
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.FirstRepliedAt,
+		&i.Solved,
+		&i.SolvedAt,
+		&i.ReopenedAt,
+		&i.ReopenCount,
+		&i.OfficialProtocol,
+		&i.OfficialProtocolOn,
 	)
 	return i, err
 }
@@ -679,19 +738,26 @@ func (q *Queries) ComplaintRetentionMonths(ctx context.Context) (int32, error) {
 }
 
 const complaintSetReply = `-- name: ComplaintSetReply :one
-UPDATE complaints SET status = 'risposto', outcome = $1, reply = $2, replied_at = now(), updated_at = now()
-WHERE id = $3
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at
+UPDATE complaints SET status = 'risposto', outcome = $1, reply = $2, replied_at = $3::timestamptz,
+    first_replied_at = coalesce(first_replied_at, $3::timestamptz), updated_at = now()
+WHERE id = $4
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
 `
 
 type ComplaintSetReplyParams struct {
 	Outcome string
 	Reply   string
+	At      time.Time
 	ID      uuid.UUID
 }
 
 func (q *Queries) ComplaintSetReply(ctx context.Context, arg ComplaintSetReplyParams) (Complaint, error) {
-	row := q.db.QueryRow(ctx, complaintSetReply, arg.Outcome, arg.Reply, arg.ID)
+	row := q.db.QueryRow(ctx, complaintSetReply,
+		arg.Outcome,
+		arg.Reply,
+		arg.At,
+		arg.ID,
+	)
 	var i Complaint
 	err := row.Scan(
 		&i.TenantID,
@@ -721,6 +787,13 @@ func (q *Queries) ComplaintSetReply(ctx context.Context, arg ComplaintSetReplyPa
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.FirstRepliedAt,
+		&i.Solved,
+		&i.SolvedAt,
+		&i.ReopenedAt,
+		&i.ReopenCount,
+		&i.OfficialProtocol,
+		&i.OfficialProtocolOn,
 	)
 	return i, err
 }
@@ -729,7 +802,7 @@ const complaintSetStatus = `-- name: ComplaintSetStatus :one
 UPDATE complaints SET status = $1, updated_at = now(),
     closed_at = CASE WHEN $1::text = 'chiuso' THEN now() ELSE closed_at END
 WHERE id = $2
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
 `
 
 type ComplaintSetStatusParams struct {
@@ -768,6 +841,13 @@ func (q *Queries) ComplaintSetStatus(ctx context.Context, arg ComplaintSetStatus
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.FirstRepliedAt,
+		&i.Solved,
+		&i.SolvedAt,
+		&i.ReopenedAt,
+		&i.ReopenCount,
+		&i.OfficialProtocol,
+		&i.OfficialProtocolOn,
 	)
 	return i, err
 }
@@ -838,7 +918,7 @@ func (q *Queries) ComplaintTemplates(ctx context.Context) ([]ComplaintReplyTempl
 }
 
 const complaintsByAuthor = `-- name: ComplaintsByAuthor :many
-SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at FROM complaints
+SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on FROM complaints
 WHERE anonymised_at IS NULL
   AND (($1::text <> '' AND fiscal_code = $1::text) OR ($2::text <> '' AND lower(email) = lower($2::text)))
 ORDER BY submitted_at
@@ -887,6 +967,13 @@ func (q *Queries) ComplaintsByAuthor(ctx context.Context, arg ComplaintsByAuthor
 			&i.ClosedAt,
 			&i.UpdatedAt,
 			&i.AnonymisedAt,
+			&i.FirstRepliedAt,
+			&i.Solved,
+			&i.SolvedAt,
+			&i.ReopenedAt,
+			&i.ReopenCount,
+			&i.OfficialProtocol,
+			&i.OfficialProtocolOn,
 		); err != nil {
 			return nil, err
 		}

@@ -104,33 +104,40 @@ type Category struct {
 }
 
 type Complaint struct {
-	TenantID     uuid.UUID
-	ID           uuid.UUID
-	Year         int32
-	Number       int32
-	Channel      string
-	Status       string
-	ServiceID    *uuid.UUID
-	ServiceTitle string
-	Standard     string
-	WhatHappened string
-	Request      string
-	FirstName    string
-	LastName     string
-	FiscalCode   string
-	Email        string
-	Phone        string
-	OnBehalfOf   string
-	Relation     string
-	ConsentAt    time.Time
-	SubmittedAt  time.Time
-	DueOn        pgtype.Date
-	Outcome      string
-	Reply        string
-	RepliedAt    *time.Time
-	ClosedAt     *time.Time
-	UpdatedAt    time.Time
-	AnonymisedAt *time.Time
+	TenantID           uuid.UUID
+	ID                 uuid.UUID
+	Year               int32
+	Number             int32
+	Channel            string
+	Status             string
+	ServiceID          *uuid.UUID
+	ServiceTitle       string
+	Standard           string
+	WhatHappened       string
+	Request            string
+	FirstName          string
+	LastName           string
+	FiscalCode         string
+	Email              string
+	Phone              string
+	OnBehalfOf         string
+	Relation           string
+	ConsentAt          time.Time
+	SubmittedAt        time.Time
+	DueOn              pgtype.Date
+	Outcome            string
+	Reply              string
+	RepliedAt          *time.Time
+	ClosedAt           *time.Time
+	UpdatedAt          time.Time
+	AnonymisedAt       *time.Time
+	FirstRepliedAt     *time.Time
+	Solved             *bool
+	SolvedAt           *time.Time
+	ReopenedAt         *time.Time
+	ReopenCount        int32
+	OfficialProtocol   string
+	OfficialProtocolOn pgtype.Date
 }
 
 type ComplaintAssignment struct {
@@ -392,6 +399,7 @@ type TenantProfile struct {
 	UpdatedBy                *uuid.UUID
 	ComplaintDueDays         int32
 	ComplaintRetentionMonths int32
+	ComplaintProtocolMailbox string
 }
 
 type User struct {

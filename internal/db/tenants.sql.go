@@ -349,7 +349,7 @@ ON CONFLICT (tenant_id) DO UPDATE SET
     email = EXCLUDED.email, pec = EXCLUDED.pec, website_url = EXCLUDED.website_url,
     accessibility_url = EXCLUDED.accessibility_url, privacy_url = EXCLUDED.privacy_url,
     social_links = EXCLUDED.social_links, updated_at = now(), updated_by = EXCLUDED.updated_by
-RETURNING tenant_id, legal_address, postal_code, city, province, phone, email, pec, website_url, accessibility_url, privacy_url, social_links, logo, logo_content_type, logo_updated_at, updated_at, updated_by, complaint_due_days, complaint_retention_months
+RETURNING tenant_id, legal_address, postal_code, city, province, phone, email, pec, website_url, accessibility_url, privacy_url, social_links, logo, logo_content_type, logo_updated_at, updated_at, updated_by, complaint_due_days, complaint_retention_months, complaint_protocol_mailbox
 `
 
 type TenantProfileUpsertParams struct {
@@ -403,6 +403,7 @@ func (q *Queries) TenantProfileUpsert(ctx context.Context, arg TenantProfileUpse
 		&i.UpdatedBy,
 		&i.ComplaintDueDays,
 		&i.ComplaintRetentionMonths,
+		&i.ComplaintProtocolMailbox,
 	)
 	return i, err
 }

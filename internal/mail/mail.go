@@ -18,6 +18,16 @@ type Message struct {
 	Subject string `json:"subject"`
 	Text    string `json:"text"`
 	HTML    string `json:"html,omitempty"`
+	// Attachments are files sent with the message. Jobs that carry a Message keep it in the
+	// queue's table: a message with large attachments is composed by its worker instead.
+	Attachments []Attachment `json:"attachments,omitempty"`
+}
+
+// Attachment is a file of a message.
+type Attachment struct {
+	Name        string `json:"name"`
+	ContentType string `json:"content_type"`
+	Data        []byte `json:"data"`
 }
 
 // Sender delivers a message. An error means the message did not leave and the caller (the job

@@ -472,7 +472,7 @@ func parseDate(c *fiber.Ctx, name string) (*time.Time, error) {
 
 // all returns the tenant's complaints through the Service, newest first.
 func (h *api) all(ctx context.Context, t *tenant.Tenant) ([]*complaints.Complaint, error) {
-	in, err := h.d.Complaints.List(ctx, t, complaints.Filter{Status: "tutti"})
+	in, err := h.d.Complaints.List(ctx, t, complaints.Filter{Status: "tutti", Limit: complaints.MaxLimit})
 	if err != nil {
 		return nil, err
 	}

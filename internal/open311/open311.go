@@ -17,7 +17,7 @@
 //   - The GETs are public, as the spec wants, and show no personal data: neither the author's
 //     names, e-mail, phone and codice fiscale nor the text of the complaint (no description).
 //     status_notes carry the public reply once the URP has answered.
-//   - GET /requests reads at most complaints.InboxLimit of the tenant's newest complaints.
+//   - GET /requests reads at most complaints.MaxLimit (1000) of the tenant's newest complaints.
 //   - Errors answer [{"code", "description"}] (XML <errors><error>) in Italian with 400, 403
 //     or 404 (429 past the POST rate limit, 5xx for a failure of ours).
 package open311

@@ -33,7 +33,9 @@ type Received struct {
 	Subject string
 	Text    string
 	HTML    string
-	Raw     []byte
+	// Attachments are the parts sent as files, by name.
+	Attachments map[string][]byte
+	Raw         []byte
 }
 
 // Server is an SMTP server listening on a loopback port for the life of a test.
@@ -222,18 +224,23 @@ func readPart(m *Received, contentType, encoding string, body io.Reader) error {
 				return err
 			}
 			// multipart.Reader already decodes quoted-printable parts and drops the header.
+			if name := p.FileName(); name != "" {
+				b, err := io.ReadAll(partBody(p.Header.Get("Content-Transfer-Encoding"), p))
+				if err != nil {
+					return err
+				}
+				if m.Attachments == nil {
+					m.Attachments = map[string][]byte{}
+				}
+				m.Attachments[name] = b
+				continue
+			}
 			if err := readPart(m, p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p); err != nil {
 				return err
 			}
 		}
 	}
-	switch strings.ToLower(encoding) {
-	case "quoted-printable":
-		body = quotedprintable.NewReader(body)
-	case "base64":
-		body = base64.NewDecoder(base64.StdEncoding, body)
-	}
-	b, err := io.ReadAll(body)
+	b, err := io.ReadAll(partBody(encoding, body))
 	if err != nil {
 		return err
 	}
@@ -244,6 +251,17 @@ func readPart(m *Received, contentType, encoding string, body io.Reader) error {
 		m.HTML = strings.ReplaceAll(string(b), "\r\n", "\n")
 	}
 	return nil
+}
+
+// partBody decodes a part's transfer encoding.
+func partBody(encoding string, body io.Reader) io.Reader {
+	switch strings.ToLower(encoding) {
+	case "quoted-printable":
+		return quotedprintable.NewReader(body)
+	case "base64":
+		return base64.NewDecoder(base64.StdEncoding, body)
+	}
+	return body
 }
 
 // Addr is host:port of the server.
