@@ -99,6 +99,11 @@ type Complaint struct {
 	Reply        string
 	RepliedAt    *time.Time
 	ClosedAt     *time.Time
+	// Forwarding (forward.go): where the original is, for a copy received from another
+	// tenant, and where the complaint went, for an original forwarded away.
+	OriginTenantID *uuid.UUID
+	OriginID       *uuid.UUID
+	ForwardedTo    *uuid.UUID
 }
 
 // Protocol is the complaint's number as the citizen reads it: "2026/000123".
@@ -135,6 +140,8 @@ var eventLabels = map[string]string{
 	"reminder":     "Promemoria della scadenza",
 	"reply":        "Risposta inviata",
 	"closed":       "Reclamo chiuso",
+	"forwarded":    "Reclamo inoltrato",
+	"received":     "Reclamo ricevuto per inoltro",
 }
 
 // Label is the event in Italian.

@@ -98,7 +98,7 @@ func (q *Queries) ComplaintAssignmentsOf(ctx context.Context, complaintID uuid.U
 }
 
 const complaintByLink = `-- name: ComplaintByLink :one
-SELECT c.tenant_id, c.id, c.year, c.number, c.channel, c.status, c.service_id, c.service_title, c.standard, c.what_happened, c.request, c.first_name, c.last_name, c.fiscal_code, c.email, c.phone, c.on_behalf_of, c.relation, c.consent_at, c.submitted_at, c.due_on, c.outcome, c.reply, c.replied_at, c.closed_at, c.updated_at, c.anonymised_at FROM complaints c
+SELECT c.tenant_id, c.id, c.year, c.number, c.channel, c.status, c.service_id, c.service_title, c.standard, c.what_happened, c.request, c.first_name, c.last_name, c.fiscal_code, c.email, c.phone, c.on_behalf_of, c.relation, c.consent_at, c.submitted_at, c.due_on, c.outcome, c.reply, c.replied_at, c.closed_at, c.updated_at, c.anonymised_at, c.origin_tenant_id, c.origin_id, c.forwarded_to, c.arrived_at FROM complaints c
 JOIN complaint_links l ON l.tenant_id = c.tenant_id AND l.complaint_id = c.id
 WHERE l.token_hash = $1
 `
@@ -134,6 +134,10 @@ func (q *Queries) ComplaintByLink(ctx context.Context, tokenHash []byte) (Compla
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.OriginTenantID,
+		&i.OriginID,
+		&i.ForwardedTo,
+		&i.ArrivedAt,
 	)
 	return i, err
 }
@@ -198,7 +202,7 @@ INSERT INTO complaints (tenant_id, year, number, channel, service_id, service_ti
 VALUES ((SELECT app_tenant()), $1, $2, $3, $4, $5, $6,
     $7, $8, $9, $10, $11, $12, $13, $14,
     $15, $16, $17, $18)
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at
 `
 
 type ComplaintCreateParams struct {
@@ -272,6 +276,10 @@ func (q *Queries) ComplaintCreate(ctx context.Context, arg ComplaintCreateParams
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.OriginTenantID,
+		&i.OriginID,
+		&i.ForwardedTo,
+		&i.ArrivedAt,
 	)
 	return i, err
 }
@@ -477,7 +485,7 @@ func (q *Queries) ComplaintFeedbackList(ctx context.Context, lim int32) ([]Feedb
 }
 
 const complaintGet = `-- name: ComplaintGet :one
-SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at FROM complaints WHERE id = $1
+SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at FROM complaints WHERE id = $1
 `
 
 func (q *Queries) ComplaintGet(ctx context.Context, id uuid.UUID) (Complaint, error) {
@@ -511,12 +519,16 @@ func (q *Queries) ComplaintGet(ctx context.Context, id uuid.UUID) (Complaint, er
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.OriginTenantID,
+		&i.OriginID,
+		&i.ForwardedTo,
+		&i.ArrivedAt,
 	)
 	return i, err
 }
 
 const complaintInbox = `-- name: ComplaintInbox :many
-SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at FROM complaints
+SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at FROM complaints
 WHERE (CASE WHEN $1::text = '' THEN status NOT IN ('chiuso', 'non_di_competenza')
             WHEN $1::text = 'tutti' THEN true
             ELSE status = $1::text END)
@@ -575,6 +587,10 @@ func (q *Queries) ComplaintInbox(ctx context.Context, arg ComplaintInboxParams) 
 			&i.ClosedAt,
 			&i.UpdatedAt,
 			&i.AnonymisedAt,
+			&i.OriginTenantID,
+			&i.OriginID,
+			&i.ForwardedTo,
+			&i.ArrivedAt,
 		); err != nil {
 			return nil, err
 		}
@@ -612,7 +628,7 @@ func (q *Queries) ComplaintLinksDelete(ctx context.Context, ids []uuid.UUID) err
 }
 
 const complaintLock = `-- name: ComplaintLock :one
-SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at FROM complaints WHERE id = $1 FOR UPDATE
+SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at FROM complaints WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) ComplaintLock(ctx context.Context, id uuid.UUID) (Complaint, error) {
@@ -646,6 +662,10 @@ func (q *Queries) ComplaintLock(ctx context.Context, id uuid.UUID) (Complaint, e
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.OriginTenantID,
+		&i.OriginID,
+		&i.ForwardedTo,
+		&i.ArrivedAt,
 	)
 	return i, err
 }
@@ -681,7 +701,7 @@ func (q *Queries) ComplaintRetentionMonths(ctx context.Context) (int32, error) {
 const complaintSetReply = `-- name: ComplaintSetReply :one
 UPDATE complaints SET status = 'risposto', outcome = $1, reply = $2, replied_at = now(), updated_at = now()
 WHERE id = $3
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at
 `
 
 type ComplaintSetReplyParams struct {
@@ -721,6 +741,10 @@ func (q *Queries) ComplaintSetReply(ctx context.Context, arg ComplaintSetReplyPa
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.OriginTenantID,
+		&i.OriginID,
+		&i.ForwardedTo,
+		&i.ArrivedAt,
 	)
 	return i, err
 }
@@ -729,7 +753,7 @@ const complaintSetStatus = `-- name: ComplaintSetStatus :one
 UPDATE complaints SET status = $1, updated_at = now(),
     closed_at = CASE WHEN $1::text = 'chiuso' THEN now() ELSE closed_at END
 WHERE id = $2
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at
 `
 
 type ComplaintSetStatusParams struct {
@@ -768,6 +792,10 @@ func (q *Queries) ComplaintSetStatus(ctx context.Context, arg ComplaintSetStatus
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.OriginTenantID,
+		&i.OriginID,
+		&i.ForwardedTo,
+		&i.ArrivedAt,
 	)
 	return i, err
 }
@@ -838,7 +866,7 @@ func (q *Queries) ComplaintTemplates(ctx context.Context) ([]ComplaintReplyTempl
 }
 
 const complaintsByAuthor = `-- name: ComplaintsByAuthor :many
-SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at FROM complaints
+SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at FROM complaints
 WHERE anonymised_at IS NULL
   AND (($1::text <> '' AND fiscal_code = $1::text) OR ($2::text <> '' AND lower(email) = lower($2::text)))
 ORDER BY submitted_at
@@ -887,6 +915,10 @@ func (q *Queries) ComplaintsByAuthor(ctx context.Context, arg ComplaintsByAuthor
 			&i.ClosedAt,
 			&i.UpdatedAt,
 			&i.AnonymisedAt,
+			&i.OriginTenantID,
+			&i.OriginID,
+			&i.ForwardedTo,
+			&i.ArrivedAt,
 		); err != nil {
 			return nil, err
 		}

@@ -104,33 +104,37 @@ type Category struct {
 }
 
 type Complaint struct {
-	TenantID     uuid.UUID
-	ID           uuid.UUID
-	Year         int32
-	Number       int32
-	Channel      string
-	Status       string
-	ServiceID    *uuid.UUID
-	ServiceTitle string
-	Standard     string
-	WhatHappened string
-	Request      string
-	FirstName    string
-	LastName     string
-	FiscalCode   string
-	Email        string
-	Phone        string
-	OnBehalfOf   string
-	Relation     string
-	ConsentAt    time.Time
-	SubmittedAt  time.Time
-	DueOn        pgtype.Date
-	Outcome      string
-	Reply        string
-	RepliedAt    *time.Time
-	ClosedAt     *time.Time
-	UpdatedAt    time.Time
-	AnonymisedAt *time.Time
+	TenantID       uuid.UUID
+	ID             uuid.UUID
+	Year           int32
+	Number         int32
+	Channel        string
+	Status         string
+	ServiceID      *uuid.UUID
+	ServiceTitle   string
+	Standard       string
+	WhatHappened   string
+	Request        string
+	FirstName      string
+	LastName       string
+	FiscalCode     string
+	Email          string
+	Phone          string
+	OnBehalfOf     string
+	Relation       string
+	ConsentAt      time.Time
+	SubmittedAt    time.Time
+	DueOn          pgtype.Date
+	Outcome        string
+	Reply          string
+	RepliedAt      *time.Time
+	ClosedAt       *time.Time
+	UpdatedAt      time.Time
+	AnonymisedAt   *time.Time
+	OriginTenantID *uuid.UUID
+	OriginID       *uuid.UUID
+	ForwardedTo    *uuid.UUID
+	ArrivedAt      *time.Time
 }
 
 type ComplaintAssignment struct {
