@@ -112,6 +112,11 @@ type Complaint struct {
 	// The number and day of the comune's official protocol register, recorded by staff.
 	OfficialProtocol   string
 	OfficialProtocolOn *time.Time
+	// Forwarding (forward.go): where the original is, for a copy received from another
+	// tenant, and where the complaint went, for an original forwarded away.
+	OriginTenantID *uuid.UUID
+	OriginID       *uuid.UUID
+	ForwardedTo    *uuid.UUID
 }
 
 // Protocol is the complaint's number as the citizen reads it: "2026/000123".
@@ -156,6 +161,8 @@ var eventLabels = map[string]string{
 	"reminder:" + remindWeek:    "Promemoria: la risposta scade tra 7 giorni",
 	"reminder:" + remindTwoDays: "Promemoria: la risposta scade tra 2 giorni",
 	"reminder:" + remindOverdue: "Avviso: risposta in ritardo",
+	"forwarded":                 "Reclamo inoltrato",
+	"received":                  "Reclamo ricevuto per inoltro",
 }
 
 // Label is the event in Italian.

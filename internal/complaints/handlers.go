@@ -102,6 +102,7 @@ func RegisterStaff(r *access.Router, svc *Service, d HandlerDeps) {
 	r.Post("/reclami/:id/chiudi", access.ComplaintsWrite, h.close)
 	r.Post("/reclami/:id/protocollo", access.ComplaintsWrite, h.officialProtocol)
 	r.Get("/reclami/:id/lettera.pdf", access.ComplaintsInbox, h.staffLetter)
+	r.Post("/reclami/:id/inoltra", access.ComplaintsWrite, h.forward)
 	// A data subject's request: everything held about the complaint's author.
 	r.Get("/reclami/:id/dati-autore.json", access.ComplaintsWrite, h.export)
 }
@@ -420,6 +421,7 @@ type detailPage struct {
 	Today     time.Time
 	Outcomes  []Outcome
 	CanWrite  bool
+	Forward   *tenant.Tenant // where the complaint can be forwarded, nil when nowhere
 }
 
 func paramID(c *fiber.Ctx) (uuid.UUID, error) {
@@ -472,8 +474,12 @@ func (h *handlers) showDetail(c *fiber.Ctx, status int, errs, form map[string]st
 			}
 		}
 	}
+	dest, err := h.svc.ForwardDestination(ctx, t, d.Complaint)
+	if err != nil {
+		return err
+	}
 	return h.d.Render.Render(c, status, "complaints/detail", detailPage{Page: p, Templates: tpls, D: d, Today: h.svc.Today(),
-		Outcomes: Outcomes, CanWrite: h.d.Can != nil && h.d.Can(ctx, access.ComplaintsWrite)})
+		Outcomes: Outcomes, CanWrite: h.d.Can != nil && h.d.Can(ctx, access.ComplaintsWrite), Forward: dest})
 }
 
 // act runs a staff action, records it in the trail and goes back to the complaint.
@@ -489,7 +495,7 @@ func (h *handlers) act(c *fiber.Ctx, entry audit.Entry, done string, fn func(t *
 	err = fn(t, id)
 	if ae, ok := apperr.As(err); ok && len(ae.Fields) > 0 {
 		form := map[string]string{}
-		for _, k := range []string{"reply", "note", "outcome", "contribution", "office", "official_protocol", "official_protocol_on"} {
+		for _, k := range []string{"reply", "note", "outcome", "contribution", "office", "official_protocol", "official_protocol_on", "forward_note"} {
 			form[k] = strings.Clone(c.FormValue(k))
 		}
 		return h.showDetail(c, fiber.StatusUnprocessableEntity, ae.Fields, form)
@@ -538,6 +544,14 @@ func (h *handlers) reply(c *fiber.Ctx) error {
 func (h *handlers) close(c *fiber.Ctx) error {
 	return h.act(c, audit.Entry{Action: "complaint.close"}, "Reclamo chiuso.", func(t *tenant.Tenant, id uuid.UUID) error {
 		_, err := h.svc.Close(c.UserContext(), t, id)
+		return err
+	})
+}
+
+func (h *handlers) forward(c *fiber.Ctx) error {
+	note := strings.Clone(c.FormValue("forward_note"))
+	return h.act(c, audit.Entry{Action: "complaint.forward"}, "Reclamo inoltrato per competenza.", func(t *tenant.Tenant, id uuid.UUID) error {
+		_, err := h.svc.Forward(c.UserContext(), t, id, note)
 		return err
 	})
 }

@@ -216,6 +216,9 @@ func (s *Service) ByLink(ctx context.Context, t *tenant.Tenant, raw string) (*Fo
 		}
 		return nil
 	})
+	if err == nil {
+		err = s.forwardedProgress(ctx, t, &out)
+	}
 	if err != nil {
 		return nil, err
 	}

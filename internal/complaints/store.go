@@ -49,7 +49,8 @@ func fromRow(r db.Complaint) *Complaint {
 		Status: Status(r.Status), ServiceID: r.ServiceID, ServiceTitle: r.ServiceTitle, Standard: r.Standard,
 		WhatHappened: r.WhatHappened, Request: r.Request, FirstName: r.FirstName, LastName: r.LastName,
 		FiscalCode: r.FiscalCode, Email: r.Email, Phone: r.Phone, OnBehalfOf: r.OnBehalfOf, Relation: r.Relation,
-		SubmittedAt: r.SubmittedAt, Outcome: Outcome(r.Outcome), Reply: r.Reply, RepliedAt: r.RepliedAt, ClosedAt: r.ClosedAt}
+		SubmittedAt: r.SubmittedAt, Outcome: Outcome(r.Outcome), Reply: r.Reply, RepliedAt: r.RepliedAt, ClosedAt: r.ClosedAt,
+		OriginTenantID: r.OriginTenantID, OriginID: r.OriginID, ForwardedTo: r.ForwardedTo}
 	if r.DueOn.Valid {
 		c.DueOn = romeDay(r.DueOn)
 	}
@@ -366,4 +367,53 @@ func (st store) deleteTemplate(ctx context.Context, id uuid.UUID) error {
 		return apperr.ErrNotFound
 	}
 	return err
+}
+
+// Forwarding between a comune and its ambito (forward.go).
+
+func (st store) ambito(ctx context.Context) (uuid.UUID, error) {
+	return st.tx.ComplaintForwardAmbito(ctx)
+}
+
+// useTenant moves the transaction to tenant id (app.tenant_id, transaction-local).
+func (st store) useTenant(ctx context.Context, id uuid.UUID) error {
+	return st.tx.ComplaintForwardUseTenant(ctx, id.String())
+}
+
+func (st store) markForwarded(ctx context.Context, id, to uuid.UUID) (db.Complaint, error) {
+	r, err := st.tx.ComplaintForwardMark(ctx, db.ComplaintForwardMarkParams{ID: id, ForwardedTo: &to})
+	return r, notFound(err)
+}
+
+// copyFrom stores, in the current tenant, the copy of o (of tenant origin) with its history.
+func (st store) copyFrom(ctx context.Context, origin uuid.UUID, o db.Complaint, history []db.ComplaintEvent) (*Complaint, error) {
+	oid := o.ID
+	r, err := st.tx.ComplaintForwardCopy(ctx, db.ComplaintForwardCopyParams{Year: o.Year, Number: o.Number, Channel: o.Channel,
+		ServiceID: o.ServiceID, ServiceTitle: o.ServiceTitle, Standard: o.Standard, WhatHappened: o.WhatHappened,
+		Request: o.Request, FirstName: o.FirstName, LastName: o.LastName, FiscalCode: o.FiscalCode, Email: o.Email,
+		Phone: o.Phone, OnBehalfOf: o.OnBehalfOf, Relation: o.Relation, ConsentAt: o.ConsentAt,
+		SubmittedAt: o.SubmittedAt, DueOn: o.DueOn, OriginTenantID: &origin, OriginID: &oid})
+	if err != nil {
+		return nil, fmt.Errorf("forwarded copy: %w", err)
+	}
+	for _, e := range history {
+		if err := st.tx.ComplaintForwardEventCopy(ctx, db.ComplaintForwardEventCopyParams{ComplaintID: r.ID, At: e.At,
+			Kind: e.Kind, Status: e.Status, Note: e.Note, Public: e.Public, ActorID: e.ActorID, OfficeName: e.OfficeName}); err != nil {
+			return nil, fmt.Errorf("forwarded history: %w", err)
+		}
+	}
+	return fromRow(r), nil
+}
+
+func (st store) receivedCopy(ctx context.Context, origin, id uuid.UUID) (*Complaint, error) {
+	r, err := st.tx.ComplaintForwardedCopy(ctx, db.ComplaintForwardedCopyParams{OriginTenantID: &origin, OriginID: &id})
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return fromRow(r), nil
+}
+
+// rawEvents are the rows of the current tenant's history of id, to be copied as they are.
+func (st store) rawEvents(ctx context.Context, id uuid.UUID) ([]db.ComplaintEvent, error) {
+	return st.tx.ComplaintForwardEvents(ctx, id)
 }

@@ -70,7 +70,7 @@ const complaintReopen = `-- name: ComplaintReopen :one
 UPDATE complaints SET status = 'in_istruttoria', solved = false, solved_at = $1::timestamptz, reopened_at = $1::timestamptz,
     reopen_count = reopen_count + 1, due_on = $2, closed_at = NULL, updated_at = now()
 WHERE id = $3
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
 `
 
 type ComplaintReopenParams struct {
@@ -112,6 +112,10 @@ func (q *Queries) ComplaintReopen(ctx context.Context, arg ComplaintReopenParams
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.OriginTenantID,
+		&i.OriginID,
+		&i.ForwardedTo,
+		&i.ArrivedAt,
 		&i.FirstRepliedAt,
 		&i.Solved,
 		&i.SolvedAt,
@@ -126,7 +130,7 @@ func (q *Queries) ComplaintReopen(ctx context.Context, arg ComplaintReopenParams
 const complaintSetOfficialProtocol = `-- name: ComplaintSetOfficialProtocol :one
 UPDATE complaints SET official_protocol = $1, official_protocol_on = $2, updated_at = now()
 WHERE id = $3
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
 `
 
 type ComplaintSetOfficialProtocolParams struct {
@@ -166,6 +170,10 @@ func (q *Queries) ComplaintSetOfficialProtocol(ctx context.Context, arg Complain
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.OriginTenantID,
+		&i.OriginID,
+		&i.ForwardedTo,
+		&i.ArrivedAt,
 		&i.FirstRepliedAt,
 		&i.Solved,
 		&i.SolvedAt,
@@ -180,7 +188,7 @@ func (q *Queries) ComplaintSetOfficialProtocol(ctx context.Context, arg Complain
 const complaintSetSolved = `-- name: ComplaintSetSolved :one
 UPDATE complaints SET solved = $1, solved_at = $2::timestamptz, updated_at = now()
 WHERE id = $3
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
 `
 
 type ComplaintSetSolvedParams struct {
@@ -221,6 +229,10 @@ func (q *Queries) ComplaintSetSolved(ctx context.Context, arg ComplaintSetSolved
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.OriginTenantID,
+		&i.OriginID,
+		&i.ForwardedTo,
+		&i.ArrivedAt,
 		&i.FirstRepliedAt,
 		&i.Solved,
 		&i.SolvedAt,

@@ -98,7 +98,7 @@ func (q *Queries) ComplaintAssignmentsOf(ctx context.Context, complaintID uuid.U
 }
 
 const complaintByLink = `-- name: ComplaintByLink :one
-SELECT c.tenant_id, c.id, c.year, c.number, c.channel, c.status, c.service_id, c.service_title, c.standard, c.what_happened, c.request, c.first_name, c.last_name, c.fiscal_code, c.email, c.phone, c.on_behalf_of, c.relation, c.consent_at, c.submitted_at, c.due_on, c.outcome, c.reply, c.replied_at, c.closed_at, c.updated_at, c.anonymised_at, c.first_replied_at, c.solved, c.solved_at, c.reopened_at, c.reopen_count, c.official_protocol, c.official_protocol_on FROM complaints c
+SELECT c.tenant_id, c.id, c.year, c.number, c.channel, c.status, c.service_id, c.service_title, c.standard, c.what_happened, c.request, c.first_name, c.last_name, c.fiscal_code, c.email, c.phone, c.on_behalf_of, c.relation, c.consent_at, c.submitted_at, c.due_on, c.outcome, c.reply, c.replied_at, c.closed_at, c.updated_at, c.anonymised_at, c.origin_tenant_id, c.origin_id, c.forwarded_to, c.arrived_at, c.first_replied_at, c.solved, c.solved_at, c.reopened_at, c.reopen_count, c.official_protocol, c.official_protocol_on FROM complaints c
 JOIN complaint_links l ON l.tenant_id = c.tenant_id AND l.complaint_id = c.id
 WHERE l.token_hash = $1
 `
@@ -134,6 +134,10 @@ func (q *Queries) ComplaintByLink(ctx context.Context, tokenHash []byte) (Compla
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.OriginTenantID,
+		&i.OriginID,
+		&i.ForwardedTo,
+		&i.ArrivedAt,
 		&i.FirstRepliedAt,
 		&i.Solved,
 		&i.SolvedAt,
@@ -205,7 +209,7 @@ INSERT INTO complaints (tenant_id, year, number, channel, service_id, service_ti
 VALUES ((SELECT app_tenant()), $1, $2, $3, $4, $5, $6,
     $7, $8, $9, $10, $11, $12, $13, $14,
     $15, $16, $17, $18)
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
 `
 
 type ComplaintCreateParams struct {
@@ -279,6 +283,10 @@ func (q *Queries) ComplaintCreate(ctx context.Context, arg ComplaintCreateParams
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.OriginTenantID,
+		&i.OriginID,
+		&i.ForwardedTo,
+		&i.ArrivedAt,
 		&i.FirstRepliedAt,
 		&i.Solved,
 		&i.SolvedAt,
@@ -491,7 +499,7 @@ func (q *Queries) ComplaintFeedbackList(ctx context.Context, lim int32) ([]Feedb
 }
 
 const complaintGet = `-- name: ComplaintGet :one
-SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on FROM complaints WHERE id = $1
+SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on FROM complaints WHERE id = $1
 `
 
 func (q *Queries) ComplaintGet(ctx context.Context, id uuid.UUID) (Complaint, error) {
@@ -525,6 +533,10 @@ func (q *Queries) ComplaintGet(ctx context.Context, id uuid.UUID) (Complaint, er
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.OriginTenantID,
+		&i.OriginID,
+		&i.ForwardedTo,
+		&i.ArrivedAt,
 		&i.FirstRepliedAt,
 		&i.Solved,
 		&i.SolvedAt,
@@ -537,7 +549,7 @@ func (q *Queries) ComplaintGet(ctx context.Context, id uuid.UUID) (Complaint, er
 }
 
 const complaintInbox = `-- name: ComplaintInbox :many
-SELECT c.tenant_id, c.id, c.year, c.number, c.channel, c.status, c.service_id, c.service_title, c.standard, c.what_happened, c.request, c.first_name, c.last_name, c.fiscal_code, c.email, c.phone, c.on_behalf_of, c.relation, c.consent_at, c.submitted_at, c.due_on, c.outcome, c.reply, c.replied_at, c.closed_at, c.updated_at, c.anonymised_at, c.first_replied_at, c.solved, c.solved_at, c.reopened_at, c.reopen_count, c.official_protocol, c.official_protocol_on FROM complaints c
+SELECT c.tenant_id, c.id, c.year, c.number, c.channel, c.status, c.service_id, c.service_title, c.standard, c.what_happened, c.request, c.first_name, c.last_name, c.fiscal_code, c.email, c.phone, c.on_behalf_of, c.relation, c.consent_at, c.submitted_at, c.due_on, c.outcome, c.reply, c.replied_at, c.closed_at, c.updated_at, c.anonymised_at, c.origin_tenant_id, c.origin_id, c.forwarded_to, c.arrived_at, c.first_replied_at, c.solved, c.solved_at, c.reopened_at, c.reopen_count, c.official_protocol, c.official_protocol_on FROM complaints c
 WHERE (CASE WHEN $1::text = '' THEN c.status IN ('ricevuto', 'preso_in_carico', 'in_istruttoria', 'risposto')
             WHEN $1::text = 'tutti' THEN true
             ELSE c.status = $1::text END)
@@ -620,6 +632,10 @@ func (q *Queries) ComplaintInbox(ctx context.Context, arg ComplaintInboxParams) 
 			&i.ClosedAt,
 			&i.UpdatedAt,
 			&i.AnonymisedAt,
+			&i.OriginTenantID,
+			&i.OriginID,
+			&i.ForwardedTo,
+			&i.ArrivedAt,
 			&i.FirstRepliedAt,
 			&i.Solved,
 			&i.SolvedAt,
@@ -664,7 +680,7 @@ func (q *Queries) ComplaintLinksDelete(ctx context.Context, ids []uuid.UUID) err
 }
 
 const complaintLock = `-- name: ComplaintLock :one
-SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on FROM complaints WHERE id = $1 FOR UPDATE
+SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on FROM complaints WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) ComplaintLock(ctx context.Context, id uuid.UUID) (Complaint, error) {
@@ -698,6 +714,10 @@ func (q *Queries) ComplaintLock(ctx context.Context, id uuid.UUID) (Complaint, e
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.OriginTenantID,
+		&i.OriginID,
+		&i.ForwardedTo,
+		&i.ArrivedAt,
 		&i.FirstRepliedAt,
 		&i.Solved,
 		&i.SolvedAt,
@@ -741,7 +761,7 @@ const complaintSetReply = `-- name: ComplaintSetReply :one
 UPDATE complaints SET status = 'risposto', outcome = $1, reply = $2, replied_at = $3::timestamptz,
     first_replied_at = coalesce(first_replied_at, $3::timestamptz), updated_at = now()
 WHERE id = $4
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
 `
 
 type ComplaintSetReplyParams struct {
@@ -787,6 +807,10 @@ func (q *Queries) ComplaintSetReply(ctx context.Context, arg ComplaintSetReplyPa
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.OriginTenantID,
+		&i.OriginID,
+		&i.ForwardedTo,
+		&i.ArrivedAt,
 		&i.FirstRepliedAt,
 		&i.Solved,
 		&i.SolvedAt,
@@ -802,7 +826,7 @@ const complaintSetStatus = `-- name: ComplaintSetStatus :one
 UPDATE complaints SET status = $1, updated_at = now(),
     closed_at = CASE WHEN $1::text = 'chiuso' THEN now() ELSE closed_at END
 WHERE id = $2
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
 `
 
 type ComplaintSetStatusParams struct {
@@ -841,6 +865,10 @@ func (q *Queries) ComplaintSetStatus(ctx context.Context, arg ComplaintSetStatus
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.AnonymisedAt,
+		&i.OriginTenantID,
+		&i.OriginID,
+		&i.ForwardedTo,
+		&i.ArrivedAt,
 		&i.FirstRepliedAt,
 		&i.Solved,
 		&i.SolvedAt,
@@ -918,7 +946,7 @@ func (q *Queries) ComplaintTemplates(ctx context.Context) ([]ComplaintReplyTempl
 }
 
 const complaintsByAuthor = `-- name: ComplaintsByAuthor :many
-SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on FROM complaints
+SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on FROM complaints
 WHERE anonymised_at IS NULL
   AND (($1::text <> '' AND fiscal_code = $1::text) OR ($2::text <> '' AND lower(email) = lower($2::text)))
 ORDER BY submitted_at
@@ -967,6 +995,10 @@ func (q *Queries) ComplaintsByAuthor(ctx context.Context, arg ComplaintsByAuthor
 			&i.ClosedAt,
 			&i.UpdatedAt,
 			&i.AnonymisedAt,
+			&i.OriginTenantID,
+			&i.OriginID,
+			&i.ForwardedTo,
+			&i.ArrivedAt,
 			&i.FirstRepliedAt,
 			&i.Solved,
 			&i.SolvedAt,

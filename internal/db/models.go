@@ -131,6 +131,10 @@ type Complaint struct {
 	ClosedAt           *time.Time
 	UpdatedAt          time.Time
 	AnonymisedAt       *time.Time
+	OriginTenantID     *uuid.UUID
+	OriginID           *uuid.UUID
+	ForwardedTo        *uuid.UUID
+	ArrivedAt          *time.Time
 	FirstRepliedAt     *time.Time
 	Solved             *bool
 	SolvedAt           *time.Time
