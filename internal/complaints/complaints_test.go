@@ -210,7 +210,7 @@ func TestLifecycle(t *testing.T) {
 }
 
 // TestComplaintQueriesStayInThePackage: only internal/complaints calls the Complaint*
-// queries (its store), so every entry point goes through the Service. The same scan must find
+// queries (its store: store.go and store_*.go), so every entry point goes through the Service. The same scan must find
 // the store's own calls, or it checks nothing.
 func TestComplaintQueriesStayInThePackage(t *testing.T) {
 	root := filepath.Join("..", "..")
@@ -252,7 +252,11 @@ func TestComplaintQueriesStayInThePackage(t *testing.T) {
 	require.NoError(t, err)
 	store := filepath.Join(root, "internal", "complaints", "store.go")
 	require.NotEmpty(t, calls[store], "the scan found no query call in the store: it checks nothing")
+	// The store may be split in files store_*.go of the package (methods on store).
 	for path, names := range calls {
+		if filepath.Dir(path) == filepath.Dir(store) && strings.HasPrefix(filepath.Base(path), "store_") {
+			continue
+		}
 		require.Equal(t, store, path, "Complaint* queries called outside the complaints store: %v", names)
 	}
 }
@@ -389,7 +393,7 @@ func TestRetentionAnonymisesExpiredComplaints(t *testing.T) {
 	n, err = svc.AnonymiseExpired(ctx, tn)
 	require.NoError(t, err)
 	require.Zero(t, n, "twice is once")
-	require.Len(t, complaints.Periodic(), 1)
+	require.Len(t, complaints.Periodic(), 2, "the retention and the cleanup of pending uploads")
 }
 
 // TestFeedbackNeedsNoIdentity: a suggestion needs only its kind and text; it is stored for
