@@ -41,7 +41,15 @@ type ExportComplaint struct {
 	Scadenza         string        `json:"scadenza"`
 	Esito            string        `json:"esito,omitempty"`
 	Risposta         string        `json:"risposta,omitempty"`
+	Allegati         []ExportFile  `json:"allegati,omitempty"`
 	Storia           []ExportEvent `json:"storia"`
+}
+
+// ExportFile is an attachment of a complaint in an export: its name, type and size.
+type ExportFile struct {
+	Nome       string `json:"nome"`
+	Tipo       string `json:"tipo"`
+	Dimensione int    `json:"dimensione_byte"`
 }
 
 // ExportEvent is a public step of a complaint's history.
@@ -73,6 +81,13 @@ func (s *Service) ExportAuthor(ctx context.Context, t *tenant.Tenant, id uuid.UU
 				Standard: x.Standard, CheCosaEAccaduto: x.WhatHappened, Richiesta: x.Request, Nome: x.FirstName, Cognome: x.LastName,
 				CodiceFiscale: x.FiscalCode, Email: x.Email, Telefono: x.Phone, PerContoDi: x.OnBehalfOf, Relazione: x.Relation,
 				Ricevuto: x.SubmittedAt, Scadenza: x.DueOn.Format(time.DateOnly), Esito: x.Outcome.Label(), Risposta: x.Reply}
+			files, err := st.attachments(ctx, x.ID)
+			if err != nil {
+				return err
+			}
+			for _, f := range files {
+				e.Allegati = append(e.Allegati, ExportFile{Nome: f.Name, Tipo: f.ContentType, Dimensione: f.Size})
+			}
 			for _, ev := range evs {
 				if ev.Public {
 					e.Storia = append(e.Storia, ExportEvent{Quando: ev.At, Cosa: ev.Label(), Stato: ev.Status.Label()})

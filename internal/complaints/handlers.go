@@ -3,9 +3,14 @@ package complaints
 import (
 	"context"
 	"embed"
+	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
+	"mime"
+	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -94,6 +99,7 @@ func RegisterStaff(r *access.Router, svc *Service, d HandlerDeps) {
 	r.Get("/reclami/nuovo", access.ComplaintsWrite, h.entryForm)
 	r.Post("/reclami/nuovo", access.ComplaintsWrite, h.entry)
 	r.Get("/reclami/:id", access.ComplaintsInbox, h.detail)
+	r.Get("/reclami/:id/allegati/:n", access.ComplaintsInbox, h.attachment)
 	r.Post("/reclami/:id/stato", access.ComplaintsWrite, h.setStatus)
 	r.Post("/reclami/:id/nota", access.ComplaintsWrite, h.note)
 	r.Post("/reclami/:id/uffici", access.ComplaintsWrite, h.assign)
@@ -141,7 +147,11 @@ type formPage struct {
 	Choices []Choice
 	Service string         // the chosen service's id, "" for none yet, "altro"
 	Summary []fieldMessage // the errors, in the order of the fields, for the summary's links
+	Uploads []Upload       // the files chosen so far, carried by their tokens
 }
+
+// MaxFiles is how many files a complaint may carry (for the form's help).
+func (formPage) MaxFiles() int { return MaxAttachments }
 
 // fieldMessage is one line of the error summary: the message and the id of its field.
 type fieldMessage struct{ ID, Message string }
@@ -183,7 +193,7 @@ var steps = []string{"privacy", "dati", "autore", "riepilogo"}
 // fieldsOf are the fields each step checks.
 var fieldsOf = map[string][]string{
 	"privacy": {"consent"},
-	"dati":    {"service", "standard", "what_happened", "request"},
+	"dati":    {"service", "standard", "what_happened", "request", FieldAttachments},
 	"autore":  {"first_name", "last_name", "fiscal_code", "email", "phone", "on_behalf_of", "relation"},
 }
 
@@ -201,13 +211,22 @@ func (h *handlers) showForm(c *fiber.Ctx, t *tenant.Tenant, status int, step str
 	if err != nil {
 		return err
 	}
+	// Only the uploads that can still be filed travel on (an expired one is dropped here).
+	ups, err := h.svc.Pending(c.UserContext(), t, sub.Uploads)
+	if err != nil {
+		return err
+	}
+	sub.Uploads = nil
+	for _, u := range ups {
+		sub.Uploads = append(sub.Uploads, u.Token)
+	}
 	p := web.NewPage(c, "Presenta un reclamo").Citizen(PathService)
 	p.Breadcrumbs = []web.Crumb{{Label: "Home", URL: "/"}, {Label: "Segnala un disservizio", URL: PathService}, {Label: "Reclamo"}}
 	p.Errors = errs
 	p.Form = map[string]string{"first_name": sub.FirstName, "last_name": sub.LastName, "fiscal_code": sub.FiscalCode,
 		"email": sub.Email, "phone": sub.Phone, "on_behalf_of": sub.OnBehalfOf, "relation": sub.Relation}
 	return h.d.Render.Render(c, status, "complaints/form", formPage{Page: p, Step: step,
-		Sub: sub, Choices: choices, Service: service, Summary: summaryOf(errs)})
+		Sub: sub, Choices: choices, Service: service, Summary: summaryOf(errs), Uploads: ups})
 }
 
 // readForm reads every field the steps carry, copied out of fasthttp's buffers.
@@ -216,7 +235,7 @@ func readForm(c *fiber.Ctx) (Submission, string) {
 	sub := Submission{Channel: Web, Consent: v("consent") == "1", Standard: v("standard"),
 		WhatHappened: v("what_happened"), Request: v("request"), FirstName: v("first_name"),
 		LastName: v("last_name"), FiscalCode: v("fiscal_code"), Email: v("email"), Phone: v("phone"),
-		OnBehalfOf: v("on_behalf_of"), Relation: v("relation")}
+		OnBehalfOf: v("on_behalf_of"), Relation: v("relation"), Uploads: formValues(c, "upload")}
 	service := v("service")
 	if id, err := uuid.Parse(service); err == nil {
 		sub.ServiceID = &id
@@ -258,6 +277,17 @@ func (h *handlers) formStep(c *fiber.Ctx) error {
 	sub, service := readForm(c)
 	step := strings.Clone(c.FormValue("step"))
 	i := stepIndex(step)
+	if step == "dati" {
+		// The files come with the "dati" step, whichever button was pressed: a refused one
+		// keeps the citizen there with its message and nothing of this step's files stored.
+		var uerrs map[string]string
+		if sub.Uploads, uerrs, err = h.takeFiles(c, t, sub.Uploads); err != nil {
+			return err
+		}
+		if uerrs != nil {
+			return h.showForm(c, t, fiber.StatusUnprocessableEntity, "dati", sub, service, uerrs)
+		}
+	}
 	if c.FormValue("back") != "" && i > 0 {
 		return h.showForm(c, t, fiber.StatusOK, steps[i-1], sub, service, nil)
 	}
@@ -554,4 +584,116 @@ func (h *handlers) forward(c *fiber.Ctx) error {
 		_, err := h.svc.Forward(c.UserContext(), t, id, note)
 		return err
 	})
+}
+
+// formValues returns every value of the form field key, urlencoded or multipart, copied out of
+// fasthttp's buffers.
+func formValues(c *fiber.Ctx, key string) []string {
+	var out []string
+	if mf, err := c.MultipartForm(); err == nil {
+		for _, v := range mf.Value[key] {
+			out = append(out, strings.Clone(v))
+		}
+		return out
+	}
+	for _, v := range c.Request().PostArgs().PeekMulti(key) {
+		out = append(out, string(v))
+	}
+	return out
+}
+
+// readFiles reads the files chosen in the form's file field: none when the form is not
+// multipart or no file was chosen. At most one byte past the limit is read, enough for
+// UploadAll to refuse the file as too large.
+func readFiles(c *fiber.Ctx) ([]File, error) {
+	mf, err := c.MultipartForm()
+	if err != nil {
+		return nil, nil
+	}
+	var files []File
+	for _, fh := range mf.File[FieldAttachments] {
+		if fh.Filename == "" && fh.Size == 0 {
+			continue // the field left empty
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return nil, fmt.Errorf("open upload: %w", err)
+		}
+		data, err := io.ReadAll(io.LimitReader(f, MaxAttachmentBytes+1))
+		f.Close()
+		if err != nil {
+			return nil, fmt.Errorf("read upload: %w", err)
+		}
+		files = append(files, File{Name: strings.Clone(fh.Filename), Data: data})
+	}
+	return files, nil
+}
+
+// takeFiles applies the "dati" step to the uploads: the ones ticked "rimuovi" go, the files
+// chosen now are kept as pending uploads when all of them are right and the complaint stays
+// within MaxAttachments. It returns the tokens to carry on, or the field's message.
+func (h *handlers) takeFiles(c *fiber.Ctx, t *tenant.Tenant, tokens []string) ([]string, map[string]string, error) {
+	ctx := c.UserContext()
+	if remove := formValues(c, "remove"); len(remove) > 0 {
+		if err := h.svc.Discard(ctx, t, remove); err != nil {
+			return nil, nil, err
+		}
+		tokens = slices.DeleteFunc(tokens, func(tok string) bool { return slices.Contains(remove, tok) })
+	}
+	files, err := readFiles(c)
+	if err != nil || len(files) == 0 {
+		return tokens, nil, err
+	}
+	held, err := h.svc.Pending(ctx, t, tokens)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(held)+len(files) > MaxAttachments {
+		return tokens, map[string]string{FieldAttachments: msgTooManyFiles}, nil
+	}
+	ups, err := h.svc.UploadAll(ctx, t, files)
+	if ae, ok := apperr.As(err); ok && len(ae.Fields) > 0 {
+		return tokens, ae.Fields, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, u := range ups {
+		tokens = append(tokens, u.Token)
+	}
+	return tokens, nil, nil
+}
+
+// attachment downloads a file of a complaint: never shown inline nor sniffed by the browser,
+// never cached, and the download is in the trail (it is personal data).
+func (h *handlers) attachment(c *fiber.Ctx) error {
+	t, err := staffTenant(c)
+	if err != nil {
+		return err
+	}
+	id, err := paramID(c)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(c.Params("n"))
+	if err != nil {
+		return apperr.ErrNotFound
+	}
+	ctx := c.UserContext()
+	a, err := h.svc.Attachment(ctx, t, id, n)
+	if err != nil {
+		return err
+	}
+	if err := h.d.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
+		return audit.Record(ctx, tx, audit.Entry{Action: "complaint.attachment.download", ObjectType: "complaint", ObjectID: id.String(),
+			ObjectName: a.Protocol, Details: map[string]any{"n": a.N, "filename": a.Name, "content_type": a.ContentType, "bytes": a.Size}})
+	}); err != nil {
+		return err
+	}
+	privatePage(c)
+	c.Set(fiber.HeaderContentType, a.ContentType)
+	c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("attachment", map[string]string{"filename": a.Name}))
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	c.Set(fiber.HeaderContentSecurityPolicy, "default-src 'none'; sandbox")
+	return c.Send(a.Data)
 }

@@ -19,7 +19,7 @@ import (
 
 // The official protocol. Many comuni must register incoming mail in their protocol register:
 // a tenant that sets a protocol mailbox (its PEC address, under the complaint settings) gets
-// every new complaint there, after the commit, with its receipt as a PDF; a failed delivery is
+// every new complaint there, after the commit, with its receipt as a PDF and its attachments; a failed delivery is
 // retried by the queue. Staff then record the register's number and day on the complaint,
 // next to the product's own number.
 
@@ -56,10 +56,25 @@ func (w *protocolWorker) Work(ctx context.Context, job *river.Job[ProtocolMailAr
 		return fmt.Errorf("protocol mail: %w", err)
 	}
 	var c *Complaint
+	var files []*AttachmentFile
 	err = s.d.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
+		st := store{tx}
 		var err error
-		c, err = store{tx}.get(ctx, job.Args.ComplaintID, false)
-		return err
+		if c, err = st.get(ctx, job.Args.ComplaintID, false); err != nil {
+			return err
+		}
+		list, err := st.attachments(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		for _, a := range list {
+			f, err := st.attachment(ctx, c.ID, a.N)
+			if err != nil {
+				return err
+			}
+			files = append(files, f)
+		}
+		return nil
 	})
 	if errors.Is(err, apperr.ErrNotFound) {
 		return nil
@@ -71,6 +86,9 @@ func (w *protocolWorker) Work(ctx context.Context, job *river.Job[ProtocolMailAr
 	if err != nil {
 		return err
 	}
+	for _, f := range files {
+		m.Attachments = append(m.Attachments, mail.Attachment{Name: fmt.Sprintf("allegato-%d-%s", f.N, f.Name), ContentType: f.ContentType, Data: f.Data})
+	}
 	if err := w.sender.Send(ctx, m); err != nil {
 		return fmt.Errorf("send protocol mail: %w", err)
 	}
@@ -80,7 +98,7 @@ func (w *protocolWorker) Work(ctx context.Context, job *river.Job[ProtocolMailAr
 }
 
 // protocolMail is the message to the protocol mailbox: the whole complaint, author included
-// (the register needs it), and its receipt.
+// (the register needs it), and its receipt; the worker adds the citizen's attachments.
 func protocolMail(t *tenant.Tenant, c *Complaint, to string) (mail.Message, error) {
 	var b strings.Builder
 	line := func(label, v string) {

@@ -12,7 +12,7 @@ import (
 
 // AnonymiseExpired removes the personal data of t's complaints closed longer ago than its
 // retention (complaint_retention_months, 60 by default): the author, contacts, texts, reply,
-// internal notes and private links go; number, dates, service, status and outcome stay, so
+// internal notes, attachments and private links go; number, dates, service, status and outcome stay, so
 // the indicators keep counting them. It returns how many it anonymised.
 func (s *Service) AnonymiseExpired(ctx context.Context, t *tenant.Tenant) (int, error) {
 	n := 0
@@ -85,9 +85,9 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	return failed
 }
 
-// Periodic are the complaints' periodic jobs, for jobs.Options.Periodic: the retention once
-// a day and the deadline sweep every hour (both at start too, so a long-stopped deployment
-// catches up).
+// Periodic are the complaints' periodic jobs, for jobs.Options.Periodic: the retention and
+// the deletion of pending uploads never filed once a day, the deadline sweep every hour (all
+// at start too, so a long-stopped deployment catches up).
 func Periodic() []*river.PeriodicJob {
 	return []*river.PeriodicJob{
 		river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
@@ -95,6 +95,9 @@ func Periodic() []*river.PeriodicJob {
 			&river.PeriodicJobOpts{RunOnStart: true}),
 		river.NewPeriodicJob(river.PeriodicInterval(time.Hour),
 			func() (river.JobArgs, *river.InsertOpts) { return SweepArgs{}, nil },
+			&river.PeriodicJobOpts{RunOnStart: true}),
+		river.NewPeriodicJob(river.PeriodicInterval(24*time.Hour),
+			func() (river.JobArgs, *river.InsertOpts) { return UploadCleanupArgs{}, nil },
 			&river.PeriodicJobOpts{RunOnStart: true}),
 	}
 }

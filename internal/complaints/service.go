@@ -105,6 +105,8 @@ type Receipt struct {
 // Submit files a complaint in one transaction: protocol number, due date, history and the
 // acknowledgement e-mail's job. When it returns without error the complaint is committed.
 // Invalid fields come back as apperr.Invalid with Fields; the service must be one of Choices.
+// The pending uploads of sub.Uploads (at most MaxAttachments, each still valid) become the
+// complaint's attachments in the same transaction.
 func (s *Service) Submit(ctx context.Context, t *tenant.Tenant, sub Submission) (*Receipt, error) {
 	sub.Normalize()
 	if sub.Channel == "" {
@@ -133,6 +135,7 @@ func (s *Service) Submit(ctx context.Context, t *tenant.Tenant, sub Submission) 
 	} else if sub.Standard != "" {
 		f["standard"] = msgStandard
 	}
+	uploads := checkUploads(sub.Uploads, f)
 	if len(f) > 0 {
 		return nil, apperr.InvalidFields(f)
 	}
@@ -144,6 +147,9 @@ func (s *Service) Submit(ctx context.Context, t *tenant.Tenant, sub Submission) 
 			return err
 		}
 		if err := st.event(ctx, c.ID, "submitted", Received, "", true, actorID(ctx)); err != nil {
+			return err
+		}
+		if err := st.attach(ctx, c.ID, uploads, s.d.Now().Add(-UploadTTL)); err != nil {
 			return err
 		}
 		if rec.Link, err = st.newLink(ctx, c.ID, "conferma"); err != nil {
@@ -191,8 +197,9 @@ func actorID(ctx context.Context) *uuid.UUID {
 
 // Followed is a complaint as its author sees it through the private link.
 type Followed struct {
-	Complaint *Complaint
-	Events    []Event // the public ones
+	Complaint   *Complaint
+	Events      []Event  // the public ones
+	Attachments []Upload // the files the author attached (names and sizes)
 }
 
 // ByLink returns the complaint of a private link on t's site; apperr.ErrNotFound otherwise.
@@ -209,6 +216,9 @@ func (s *Service) ByLink(ctx context.Context, t *tenant.Tenant, raw string) (*Fo
 			return err
 		}
 		out.Complaint = c
+		if out.Attachments, err = st.attachments(ctx, c.ID); err != nil {
+			return err
+		}
 		for _, e := range evs {
 			if e.Public {
 				out.Events = append(out.Events, e)
@@ -260,10 +270,11 @@ func (s *Service) List(ctx context.Context, t *tenant.Tenant, f Filter) (*Inbox,
 
 // Detail is one complaint with its whole history and its offices, for staff.
 type Detail struct {
-	Complaint *Complaint
-	Events    []Event
-	Assigned  []Office
-	Offices   []Office // those it can be assigned to
+	Complaint   *Complaint
+	Attachments []Upload
+	Events      []Event
+	Assigned    []Office
+	Offices     []Office // those it can be assigned to
 }
 
 // Coordinated reports whether the complaint involves several offices (the coordination
@@ -290,6 +301,9 @@ func (s *Service) Get(ctx context.Context, t *tenant.Tenant, id uuid.UUID) (*Det
 			return err
 		}
 		if out.Assigned, err = st.assignments(ctx, id); err != nil {
+			return err
+		}
+		if out.Attachments, err = st.attachments(ctx, id); err != nil {
 			return err
 		}
 		out.Events, err = st.events(ctx, id)
@@ -432,6 +446,7 @@ func Workers(s *Service, sender mail.Sender) []jobs.Registration {
 		jobs.Register[RetentionArgs](&retentionWorker{svc: s}),
 		jobs.Register[SweepArgs](&sweepWorker{svc: s}),
 		jobs.Register[ProtocolMailArgs](&protocolWorker{svc: s, sender: sender}),
+		jobs.Register[UploadCleanupArgs](&uploadCleanupWorker{svc: s}),
 	}
 }
 

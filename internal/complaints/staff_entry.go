@@ -19,7 +19,11 @@ type entryPage struct {
 	web.Page
 	Choices  []Choice
 	Channels []Channel
+	Uploads  []Upload // the files attached so far, carried by their tokens
 }
+
+// MaxFiles is how many files a complaint may carry (for the form's help).
+func (entryPage) MaxFiles() int { return MaxAttachments }
 
 // StaffChannels are the channels a staff member records.
 var StaffChannels = []Channel{Phone, Counter}
@@ -43,10 +47,10 @@ func (c Channel) Label() string {
 var Channels = []Channel{Web, Phone, Counter, Open311}
 
 func (h *handlers) entryForm(c *fiber.Ctx) error {
-	return h.showEntry(c, fiber.StatusOK, nil, map[string]string{"channel": string(Phone)})
+	return h.showEntry(c, fiber.StatusOK, nil, map[string]string{"channel": string(Phone)}, nil)
 }
 
-func (h *handlers) showEntry(c *fiber.Ctx, status int, errs, form map[string]string) error {
+func (h *handlers) showEntry(c *fiber.Ctx, status int, errs, form map[string]string, uploads []string) error {
 	t, err := staffTenant(c)
 	if err != nil {
 		return err
@@ -55,9 +59,13 @@ func (h *handlers) showEntry(c *fiber.Ctx, status int, errs, form map[string]str
 	if err != nil {
 		return err
 	}
+	ups, err := h.svc.Pending(c.UserContext(), t, uploads)
+	if err != nil {
+		return err
+	}
 	p := h.staffPage(c, "Registra un reclamo", web.Crumb{Label: "Reclami", URL: "/admin/reclami"}, web.Crumb{Label: "Registra un reclamo"})
 	p.Errors, p.Form = errs, form
-	return h.d.Render.Render(c, status, "complaints/staff_new", entryPage{Page: p, Choices: choices, Channels: StaffChannels})
+	return h.d.Render.Render(c, status, "complaints/staff_new", entryPage{Page: p, Choices: choices, Channels: StaffChannels, Uploads: ups})
 }
 
 func (h *handlers) entry(c *fiber.Ctx) error {
@@ -87,6 +95,15 @@ func (h *handlers) entry(c *fiber.Ctx) error {
 	if form["service"] == "" {
 		errs["service"] = msgService
 	}
+	// Papers the citizen handed over, scanned or photographed, as on the citizen's form.
+	uploads, uerrs, err := h.takeFiles(c, t, formValues(c, "upload"))
+	if err != nil {
+		return err
+	}
+	for k, m := range uerrs {
+		errs[k] = m
+	}
+	sub.Uploads = uploads
 	var rec *Receipt
 	if len(errs) == 0 {
 		rec, err = h.svc.Submit(c.UserContext(), t, sub)
@@ -100,7 +117,7 @@ func (h *handlers) entry(c *fiber.Ctx) error {
 		errs["consent"] = "Conferma di aver dato al cittadino l'informativa sul trattamento dei dati personali."
 	}
 	if len(errs) > 0 {
-		return h.showEntry(c, fiber.StatusUnprocessableEntity, errs, form)
+		return h.showEntry(c, fiber.StatusUnprocessableEntity, errs, form, uploads)
 	}
 	ctx := c.UserContext()
 	if err := h.d.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {

@@ -244,7 +244,7 @@ func (st store) counts(ctx context.Context) (map[Status]int, error) {
 	return out, nil
 }
 
-// anonymiseExpired blanks the personal data, notes and links of the complaints closed before
+// anonymiseExpired blanks the personal data, notes, attachments and links of the complaints closed before
 // the tenant's retention, as seen at now.
 func (st store) anonymiseExpired(ctx context.Context, now time.Time) (int, error) {
 	months, err := st.tx.ComplaintRetentionMonths(ctx)
@@ -256,6 +256,9 @@ func (st store) anonymiseExpired(ctx context.Context, now time.Time) (int, error
 		return 0, err
 	}
 	if err := st.tx.ComplaintEventNotesClear(ctx, ids); err != nil {
+		return 0, err
+	}
+	if err := st.tx.ComplaintAttachmentsDelete(ctx, ids); err != nil {
 		return 0, err
 	}
 	return len(ids), st.tx.ComplaintLinksDelete(ctx, ids)

@@ -25,6 +25,9 @@ type Submission struct {
 	Phone        string
 	OnBehalfOf   string
 	Relation     string
+	// Uploads are the tokens of the pending uploads to attach (Service.Upload), at most
+	// MaxAttachments.
+	Uploads []string
 }
 
 // Messages of the form's fields.

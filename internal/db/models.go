@@ -152,6 +152,17 @@ type ComplaintAssignment struct {
 	AssignedAt  time.Time
 }
 
+type ComplaintAttachment struct {
+	TenantID    uuid.UUID
+	ComplaintID uuid.UUID
+	N           int32
+	Filename    string
+	ContentType string
+	SizeBytes   int32
+	Data        []byte
+	CreatedAt   time.Time
+}
+
 type ComplaintCounter struct {
 	TenantID uuid.UUID
 	Year     int32
@@ -185,6 +196,16 @@ type ComplaintReplyTemplate struct {
 	Title     string
 	Body      string
 	UpdatedAt time.Time
+}
+
+type ComplaintUpload struct {
+	TenantID    uuid.UUID
+	TokenHash   []byte
+	Filename    string
+	ContentType string
+	SizeBytes   int32
+	Data        []byte
+	CreatedAt   time.Time
 }
 
 type Document struct {

@@ -59,6 +59,12 @@ var fixtures = map[string]string{
 	"complaint_assignments": `WITH c AS (INSERT INTO complaints (tenant_id, year, number, channel, what_happened, first_name, last_name, consent_at, due_on)
 		VALUES ($1, 2026, 1 + floor(random() * 1e9)::int, 'web', 'Attesa', 'Maria', 'Rossi', now(), current_date + 30) RETURNING tenant_id, id)
 		INSERT INTO complaint_assignments (tenant_id, complaint_id, office_id, office_name) SELECT tenant_id, id, gen_random_uuid(), 'Sportello' FROM c`,
+	"complaint_uploads": `INSERT INTO complaint_uploads (tenant_id, token_hash, filename, content_type, size_bytes, data)
+		VALUES ($1, sha256(gen_random_uuid()::text::bytea), 'foto.png', 'image/png', 4, '\x89504e47')`,
+	"complaint_attachments": `WITH c AS (INSERT INTO complaints (tenant_id, year, number, channel, what_happened, first_name, last_name, consent_at, due_on)
+		VALUES ($1, 2026, 1 + floor(random() * 1e9)::int, 'web', 'Attesa', 'Maria', 'Rossi', now(), current_date + 30) RETURNING tenant_id, id)
+		INSERT INTO complaint_attachments (tenant_id, complaint_id, n, filename, content_type, size_bytes, data)
+		SELECT tenant_id, id, 1, 'verbale.pdf', 'application/pdf', 4, '\x25504446' FROM c`,
 	"feedback":     `INSERT INTO feedback (tenant_id, kind, body) VALUES ($1, 'suggerimento', 'Più orari al pomeriggio')`,
 	"open311_keys": `INSERT INTO open311_keys (tenant_id, key_hash, label) VALUES ($1, sha256(gen_random_uuid()::text::bytea), 'App di prova')`,
 	"invitations": `WITH u AS (INSERT INTO users (email, display_name) VALUES ('invito-' || gen_random_uuid() || '@example.it', 'Invitato')
@@ -70,7 +76,8 @@ var fixtures = map[string]string{
 // invites into its staff area is that comune's alone.
 var ownOnly = map[string]bool{"invitations": true,
 	"complaint_counters": true, "complaints": true, "complaint_events": true, "complaint_links": true, "feedback": true,
-	"open311_keys": true, "complaint_assignments": true, "complaint_reply_templates": true}
+	"open311_keys": true, "complaint_assignments": true, "complaint_reply_templates": true,
+	"complaint_uploads": true, "complaint_attachments": true}
 
 // published are the tables of published content: a member comune reads its ambito's rows
 // there (the ambito's services appear in its Carta), and nowhere else.
