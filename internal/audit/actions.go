@@ -89,6 +89,11 @@ var Groups = []Group{
 		{"complaint.close", "Reclamo chiuso"},
 		{"complaint.template.create", "Modello di risposta creato"},
 		{"complaint.template.delete", "Modello di risposta eliminato"},
+		{"complaint.forward", "Reclamo inoltrato per competenza"},
+		{"complaint.letter", "Lettera di risposta scaricata"},
+		{"complaint.protocol", "Protocollo dell'ente registrato sul reclamo"},
+		{"complaint.settings", "Impostazioni dei reclami cambiate"},
+		{"complaint.attachment.download", "Allegato di un reclamo scaricato"},
 	}},
 	{"open311", "Open311", []Action{
 		{"open311.key.create", "Chiave API Open311 creata"},
