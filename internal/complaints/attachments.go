@@ -344,21 +344,11 @@ type uploadCleanupWorker struct {
 
 // Work goes through every tenant; one tenant's failure does not stop the others.
 func (w *uploadCleanupWorker) Work(ctx context.Context, _ *river.Job[UploadCleanupArgs]) error {
-	ts, err := w.svc.d.Tenants.List(ctx)
-	if err != nil {
-		return err
-	}
-	var failed error
-	for _, t := range ts {
+	return w.svc.eachTenant(ctx, "complaint upload cleanup", func(t *tenant.Tenant) error {
 		n, err := w.svc.DeleteStaleUploads(ctx, t)
-		if err != nil {
-			w.svc.d.Log.ErrorContext(ctx, "complaint upload cleanup", "tenant", t.Slug, "err", err)
-			failed = err
-			continue
-		}
-		if n > 0 {
+		if err == nil && n > 0 {
 			w.svc.d.Log.InfoContext(ctx, "stale complaint uploads deleted", "tenant", t.Slug, "count", n)
 		}
-	}
-	return failed
+		return err
+	})
 }

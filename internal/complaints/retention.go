@@ -44,14 +44,23 @@ type retentionWorker struct {
 // Work goes through every tenant; one tenant's failure does not stop the others, and the job
 // is retried when any failed.
 func (w *retentionWorker) Work(ctx context.Context, _ *river.Job[RetentionArgs]) error {
-	ts, err := w.svc.d.Tenants.List(ctx)
+	return w.svc.eachTenant(ctx, "complaint retention", func(t *tenant.Tenant) error {
+		_, err := w.svc.AnonymiseExpired(ctx, t)
+		return err
+	})
+}
+
+// eachTenant runs fn for every tenant; one tenant's failure is logged under what and does not
+// stop the others, and the last failure is returned so that the job is retried.
+func (s *Service) eachTenant(ctx context.Context, what string, fn func(t *tenant.Tenant) error) error {
+	ts, err := s.d.Tenants.List(ctx)
 	if err != nil {
 		return err
 	}
 	var failed error
 	for _, t := range ts {
-		if _, err := w.svc.AnonymiseExpired(ctx, t); err != nil {
-			w.svc.d.Log.ErrorContext(ctx, "complaint retention", "tenant", t.Slug, "err", err)
+		if err := fn(t); err != nil {
+			s.d.Log.ErrorContext(ctx, what, "tenant", t.Slug, "err", err)
 			failed = err
 		}
 	}
@@ -71,18 +80,10 @@ type sweepWorker struct {
 
 // Work sweeps every tenant; one tenant's failure does not stop the others.
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
-	ts, err := w.svc.d.Tenants.List(ctx)
-	if err != nil {
+	return w.svc.eachTenant(ctx, "complaint deadline sweep", func(t *tenant.Tenant) error {
+		_, err := w.svc.SweepDeadlines(ctx, t)
 		return err
-	}
-	var failed error
-	for _, t := range ts {
-		if _, err := w.svc.SweepDeadlines(ctx, t); err != nil {
-			w.svc.d.Log.ErrorContext(ctx, "complaint deadline sweep", "tenant", t.Slug, "err", err)
-			failed = err
-		}
-	}
-	return failed
+	})
 }
 
 // Periodic are the complaints' periodic jobs, for jobs.Options.Periodic: the retention and

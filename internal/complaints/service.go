@@ -482,10 +482,11 @@ func (s *Service) mailAbout(ctx context.Context, tenantID, id uuid.UUID, which s
 		return fmt.Errorf("complaint mail: %w", err)
 	}
 	var m mail.Message
+	var c *Complaint
 	err = s.d.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
 		st := store{tx}
-		c, err := st.get(ctx, id, false)
-		if err != nil {
+		var err error
+		if c, err = st.get(ctx, id, false); err != nil {
 			return err
 		}
 		if c.Email == "" {
@@ -495,19 +496,16 @@ func (s *Service) mailAbout(ctx context.Context, tenantID, id uuid.UUID, which s
 		if err != nil {
 			return err
 		}
-		if m, err = composeMail(which, c, t, s.d.SiteURL(t.Slug)+PathFollow+raw); err != nil {
-			return err
-		}
-		if which == "reply" {
-			// The answer goes as the ente's letter too.
-			_, pdf, err := s.letter(t, c)
-			if err != nil {
-				return err
-			}
+		m, err = composeMail(which, c, t, s.d.SiteURL(t.Slug)+PathFollow+raw)
+		return err
+	})
+	if err == nil && which == "reply" {
+		// The answer goes as the ente's letter too, rendered outside the transaction.
+		var pdf []byte
+		if _, pdf, err = s.letter(t, c); err == nil {
 			m.Attachments = []mail.Attachment{{Name: LetterFilename(c), ContentType: "application/pdf", Data: pdf}}
 		}
-		return nil
-	})
+	}
 	if errors.Is(err, apperr.ErrNotFound) {
 		return nil // anonymised or without e-mail meanwhile
 	}
