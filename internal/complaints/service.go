@@ -39,6 +39,9 @@ type Deps struct {
 	Log     *slog.Logger
 	// Now is the clock (time.Now when nil): tests move it.
 	Now func() time.Time
+	// MaxPendingBytes bounds the tenant's uploads waiting for their complaint (0:
+	// MaxPendingBytes).
+	MaxPendingBytes int64
 }
 
 // Service is the complaints' use cases, one for every entry point.
