@@ -276,7 +276,6 @@ func seedInbox(b *testing.B, env *testenv.Env, total, comuni, large int) {
 		_, err := conn.Exec(ctx, sql, args...)
 		require.NoError(b, err, sql)
 	}
-	exec(`SET synchronous_commit = off`)
 	exec(`SET maintenance_work_mem = '256MB'`)
 	exec(`INSERT INTO tenants (slug, kind, name, istat_code)
 		SELECT 'b' || lpad(g::text, 5, '0'), 'comune', 'Comune di Prova ' || g, (900000 + g)::text
@@ -321,4 +320,8 @@ func seedInbox(b *testing.B, env *testenv.Env, total, comuni, large int) {
 	exec(`VACUUM (ANALYZE) complaints`)
 	exec(`VACUUM (ANALYZE) complaint_assignments`)
 	exec(`ANALYZE tenants`)
+	var vis string
+	require.NoError(b, conn.QueryRow(ctx, `SELECT string_agg(relname || ' ' || relallvisible || '/' || relpages, ', ')
+		FROM pg_class WHERE relname IN ('complaints', 'complaint_assignments')`).Scan(&vis))
+	b.Logf("pages all-visible after VACUUM: %s", vis)
 }
