@@ -142,6 +142,46 @@ func setup() (*Env, error) {
 	return e, err
 }
 
+// Isolated returns an environment on a database of its own, freshly copied from the migrated
+// template and dropped when t ends; it shares e's servers and Redis. Benchmarks that load
+// large data sets use it so that the package's own database (and other tests) stay small.
+func (e *Env) Isolated(t testing.TB) *Env {
+	t.Helper()
+	ctx := context.Background()
+	tmpl, err := templateDB(ctx, e.Servers, nil)
+	if err != nil {
+		t.Fatalf("testenv: template database: %v", err)
+	}
+	// Named like the package databases, so that dropStale removes one left by a killed run.
+	name := fmt.Sprintf("carta_t_%d_%s", time.Now().Unix(), randHex(4))
+	if _, err := devenv.CreateDatabase(ctx, e.Servers.PGAdminURL, name, tmpl); err != nil {
+		t.Fatalf("testenv: create %s: %v", name, err)
+	}
+	i := *e
+	i.DBName = name
+	i.RuntimeURL = e.Servers.URLFor(devenv.AppRole, name)
+	i.OwnerURL = e.Servers.URLFor(devenv.OwnerRole, name)
+	i.AdminURL = e.Servers.URLFor("postgres", name)
+	if i.Runtime, err = pgxpool.New(ctx, i.RuntimeURL); err != nil {
+		t.Fatal(err)
+	}
+	if i.Admin, err = pgxpool.New(ctx, i.AdminURL); err != nil {
+		t.Fatal(err)
+	}
+	i.DB = tenant.NewDB(i.Runtime)
+	i.Tenants = tenant.NewStore(i.DB)
+	i.Cfg = i.TestConfig(t, nil)
+	t.Cleanup(func() {
+		i.Runtime.Close()
+		i.Admin.Close()
+		if c, err := pgx.Connect(context.Background(), e.Servers.PGAdminURL); err == nil {
+			_, _ = c.Exec(context.Background(), "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
+			_ = c.Close(context.Background())
+		}
+	})
+	return &i
+}
+
 // TestConfig returns a configuration for this environment with the given overrides.
 func (e *Env) TestConfig(t testing.TB, overrides map[string]string) *config.Config {
 	t.Helper()
