@@ -21,6 +21,7 @@ import (
 	"github.com/cartasociale/carta/internal/open311"
 	"github.com/cartasociale/carta/internal/pagecache"
 	"github.com/cartasociale/carta/internal/publication"
+	"github.com/cartasociale/carta/internal/quality"
 	"github.com/cartasociale/carta/internal/site"
 	"github.com/cartasociale/carta/internal/staff"
 	"github.com/cartasociale/carta/internal/tenant"
@@ -37,7 +38,7 @@ type wired struct {
 func (a *App) modules(ctx context.Context) (*wired, error) {
 	render, err := web.NewRenderer(web.RendererOptions{
 		Pages: []fs.FS{site.Templates, admin.Templates, auth.Pages(), staff.Templates,
-			catalog.Templates, publication.Templates, catalogio.Templates, complaints.Pages(), open311.Pages()},
+			catalog.Templates, publication.Templates, catalogio.Templates, complaints.Pages(), open311.Pages(), quality.Pages()},
 		Dev:       a.cfg.IsDev(),
 		TenantURL: a.cfg.TenantURL,
 		Log:       a.log,
@@ -98,6 +99,8 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 	}
 	pubDeps.Nav = nav
 	a.publisher = publication.New(pubDeps)
+	qualitySvc := quality.New(quality.Deps{DB: a.db, Redis: a.redis, Log: a.log})
+	qualityPages := quality.HandlerDeps{Render: render, Redis: a.redis, Nav: nav, SiteURL: a.cfg.TenantURL, Log: a.log}
 	siteDeps := site.Deps{Render: render, Tenants: a.tenants, DB: a.db, Log: a.log, Cfg: a.cfg, Cache: a.pages}
 
 	return &wired{
@@ -119,6 +122,9 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 			open311Keys := &open311.Keys{DB: a.db}
 			open311.Register(f, open311.Deps{Complaints: complaintsSvc, Keys: open311Keys, DB: a.db, Redis: a.redis,
 				SiteURL: a.cfg.TenantURL, Test: a.cfg.IsDev(), Log: a.log})
+			// The rating block sits on cached pages, so it carries no CSRF token: its endpoint
+			// checks the request's Origin instead, before the CSRF check.
+			quality.RegisterRating(f, qualitySvc, qualityPages)
 			// CSRF checks every unsafe method; GETs pass and set no cookie unless a form needs it.
 			f.Use(web.CSRF())
 			f.Use(a.auth.LoadSession())
