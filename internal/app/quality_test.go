@@ -1,0 +1,168 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/cartasociale/carta/internal/app"
+	"github.com/cartasociale/carta/internal/quality"
+	"github.com/cartasociale/carta/internal/testenv"
+)
+
+var serviceLinkRE = regexp.MustCompile(`href="(/servizi/[a-z0-9-]+)"`)
+
+// rate posts the rating block's form to host as a browser on origin would (origin "" sends
+// none); json asks for the script's answer.
+func rate(t *testing.T, a *app.App, host, origin string, form url.Values, json bool, header ...string) (*http.Response, string) {
+	t.Helper()
+	req := httptest.NewRequest("POST", "/valutazione", strings.NewReader(form.Encode()))
+	req.Host = host
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("User-Agent", "Mozilla/5.0 prova-valutazione")
+	if origin != "" {
+		req.Header.Set("Origin", origin)
+	}
+	if json {
+		req.Header.Set("Accept", "application/json")
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := a.Handler().Test(req, 30_000)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	return resp, string(b)
+}
+
+// TestPageRatingOverHTTP posts the rating block of Cerveteri's pages as the plain form and as
+// the script do: only the panel matching the stars is kept; a page of another host (another
+// comune's included), or a request that names no origin, is refused and stores nothing; a
+// rating sent on Grandate's host is Grandate's only (RLS); an invalid plain form comes back
+// with the message next to its field and the input kept; the pages carrying the block stay
+// cacheable and set no cookie; past the hourly limit the client gets 429.
+func TestPageRatingOverHTTP(t *testing.T) {
+	env := testenv.Get(t)
+	ctx := context.Background()
+	a, err := app.New(ctx, env.Cfg, quietLog())
+	require.NoError(t, err)
+	defer a.Close()
+	_, err = a.SeedDemo(ctx, pw)
+	require.NoError(t, err)
+	const host, other = "cerveteri.carta.test", "grandate.carta.test"
+	svc := quality.New(quality.Deps{DB: env.DB, Log: quietLog()})
+	cerveteri, err := env.Tenants.BySlug(ctx, "cerveteri")
+	require.NoError(t, err)
+	grandate, err := env.Tenants.BySlug(ctx, "grandate")
+	require.NoError(t, err)
+	count := func(slug string) int {
+		tn := cerveteri
+		if slug == "grandate" {
+			tn = grandate
+		}
+		rs, err := svc.Ratings(ctx, tn, 1000)
+		require.NoError(t, err)
+		return len(rs)
+	}
+
+	// The block is on the home and on a service page, and they stay shared pages.
+	anon := &client{t: t, a: a, host: host, cookies: map[string]string{}}
+	resp, home := anon.do("GET", "/", nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, home, `data-element="feedback"`)
+	require.Empty(t, resp.Header.Values("Set-Cookie"), "the block carries no token: no cookie")
+	etag := resp.Header.Get("ETag")
+	require.NotEmpty(t, etag)
+	resp2, _ := anon.do("GET", "/", nil)
+	require.Equal(t, etag, resp2.Header.Get("ETag"), "the same cached bytes")
+	_, list := anon.do("GET", "/servizi", nil)
+	m := serviceLinkRE.FindStringSubmatch(list)
+	require.NotNil(t, m)
+	servicePath := m[1]
+	_, page := anon.do("GET", servicePath, nil)
+	require.Contains(t, page, `<input type="hidden" name="path" value="`+servicePath+`">`)
+
+	// The plain form: both panels sent, the negative one kept for 2 stars; back to the page's
+	// thanks.
+	resp, _ = rate(t, a, host, "http://"+host, url.Values{"path": {servicePath}, "stars": {"2"},
+		"negative": {"non-complete"}, "positive": {"chiare"}, "details": {"  Mancano gli orari.  "}}, false)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Equal(t, servicePath+"#valutazione-grazie", resp.Header.Get("Location"))
+	rs, err := svc.Ratings(ctx, cerveteri, 10)
+	require.NoError(t, err)
+	require.Len(t, rs, 1)
+	require.Equal(t, quality.Rating{ID: rs[0].ID, Path: servicePath, Stars: 2, Answer: "non-complete", Details: "Mancano gli orari.",
+		RatedOn: rs[0].RatedOn}, rs[0])
+
+	// The script: JSON both ways, and Sec-Fetch-Site where a browser sends no Origin.
+	resp, body := rate(t, a, host, "", url.Values{"path": {"/"}, "stars": {"5"}, "positive": {"chiare"}}, true,
+		"Sec-Fetch-Site", "same-origin")
+	require.Equal(t, http.StatusOK, resp.StatusCode, body)
+	var ans struct {
+		OK      bool              `json:"ok"`
+		Message string            `json:"message"`
+		Errors  map[string]string `json:"errors"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(body), &ans))
+	require.True(t, ans.OK)
+	require.Equal(t, "Grazie, il tuo parere ci aiuterà a migliorare il servizio!", ans.Message)
+	resp, body = rate(t, a, host, "http://"+host, url.Values{"path": {"/"}, "stars": {"4"}}, true)
+	require.Equal(t, http.StatusConflict, resp.StatusCode, "the same visitor rated the home today")
+	require.NoError(t, json.Unmarshal([]byte(body), &ans))
+	require.Equal(t, quality.MsgAlreadyRate, ans.Message)
+	resp, body = rate(t, a, host, "http://"+host, url.Values{"path": {"/carta"}, "stars": {"0"}}, true)
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.NoError(t, json.Unmarshal([]byte(body), &ans))
+	require.Equal(t, quality.MsgStars, ans.Errors["stars"])
+	require.Equal(t, 2, count("cerveteri"))
+
+	// Another host, another comune's host, a foreign scheme, no origin at all: refused.
+	for _, origin := range []string{"https://example.org", "http://" + other, "https://" + host, "null"} {
+		resp, _ = rate(t, a, host, origin, url.Values{"path": {"/uffici"}, "stars": {"3"}}, false)
+		require.Equal(t, http.StatusForbidden, resp.StatusCode, origin)
+	}
+	resp, _ = rate(t, a, host, "", url.Values{"path": {"/uffici"}, "stars": {"3"}}, false, "Sec-Fetch-Site", "cross-site")
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+	resp, _ = rate(t, a, host, "", url.Values{"path": {"/uffici"}, "stars": {"3"}}, false)
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+	require.Equal(t, 2, count("cerveteri"))
+
+	// On Grandate's host the rating is Grandate's; Cerveteri does not see it.
+	before := count("grandate")
+	resp, _ = rate(t, a, other, "http://"+other, url.Values{"path": {"/"}, "stars": {"1"}, "negative": {"problemi-tecnici"}}, false)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Equal(t, before+1, count("grandate"))
+	require.Equal(t, 2, count("cerveteri"))
+
+	// A plain form refused: the block again, the message next to the field, the input kept.
+	long := strings.Repeat("a", 201)
+	resp, body = rate(t, a, host, "http://"+host, url.Values{"path": {"/uffici"}, "stars": {"4"}, "positive": {"capivo"},
+		"details": {long}}, false)
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Contains(t, body, quality.MsgDetails)
+	require.Contains(t, body, `value="`+long+`"`)
+	require.Regexp(t, `id="rating-star-4" name="stars" value="4" checked`, body)
+	require.Regexp(t, `value="capivo" checked`, body)
+	require.Equal(t, 2, count("cerveteri"))
+
+	// The honeypot: answered as a success, nothing stored.
+	resp, _ = rate(t, a, host, "http://"+host, url.Values{"path": {"/uffici"}, "stars": {"4"}, "sito_web": {"http://spam"}}, false)
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Equal(t, 2, count("cerveteri"))
+
+	// The hourly limit per tenant and client IP.
+	limited := false
+	for i := 0; i <= quality.RateLimit && !limited; i++ {
+		resp, _ = rate(t, a, host, "http://"+host, url.Values{"path": {"/argomenti"}, "stars": {"3"}}, true)
+		limited = resp.StatusCode == http.StatusTooManyRequests
+	}
+	require.True(t, limited, "no 429 after %d ratings", quality.RateLimit+1)
+}
