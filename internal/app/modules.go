@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -132,7 +133,12 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 			complaintPages := complaints.HandlerDeps{Render: render, Redis: a.redis, DB: a.db, Log: a.log, Can: a.access.Can, Nav: nav}
 			complaints.RegisterSite(f, complaintsSvc, complaintPages)
 			site.Register(f, siteDeps)
-			cartapdf.Register(f, cartapdf.Deps{DB: a.db, Cfg: a.cfg, Log: a.log, Cache: a.pages})
+			quality.RegisterSite(f, qualitySvc, qualityPages)
+			// The guida sintetica prints the questionnaire's address and QR code.
+			cartapdf.Register(f, cartapdf.Deps{DB: a.db, Cfg: a.cfg, Log: a.log, Cache: a.pages,
+				SurveyURL: func(t *tenant.Tenant) string {
+					return strings.TrimSuffix(a.cfg.TenantURL(t.Slug), "/") + quality.PathSurvey
+				}})
 
 			staffArea := f.Group("/admin")
 			a.auth.Register(staffArea) // login, logout, password reset, invitations: public
@@ -149,6 +155,7 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 			publication.Register(r, pubDeps)
 			catalogio.Register(r, catalogio.Deps{Render: render, DB: a.db, Log: a.log, Nav: nav})
 			complaints.RegisterStaff(r, complaintsSvc, complaintPages)
+			quality.RegisterStaff(r, qualitySvc, qualityPages)
 			open311.RegisterStaff(r, open311.AdminDeps{Keys: open311Keys, Render: render, Nav: nav, SiteURL: a.cfg.TenantURL})
 		},
 	}, nil

@@ -28,8 +28,8 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) now() time.Time           { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) move(d time.Duration)     { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
+func (c *clock) now() time.Time            { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) move(d time.Duration)      { c.mu.Lock(); defer c.mu.Unlock(); c.t = c.t.Add(d) }
 func fieldsOf(err error) map[string]string { ae, _ := apperr.As(err); return ae.Fields }
 
 var svcID = uuid.MustParse("0c0e0000-0000-4000-8000-000000000011")

@@ -347,3 +347,20 @@ func (s *Service) SetHidden(ctx context.Context, t *tenant.Tenant, key string, h
 		return audit.Record(ctx, tx, audit.Entry{Action: action, ObjectType: "survey_question", ObjectID: key, ObjectName: name})
 	})
 }
+
+// Services lists the services t's site shows, for the paper entry's choice.
+func (s *Service) Services(ctx context.Context, t *tenant.Tenant) ([]SurveyTarget, error) {
+	var out []SurveyTarget
+	err := s.d.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
+		sh, err := shown(ctx, tx, t)
+		if err != nil || sh == nil {
+			return err
+		}
+		for _, svc := range sh.Services() {
+			id := svc.ID
+			out = append(out, SurveyTarget{ServiceID: &id, Title: svc.Title, Slug: svc.Slug})
+		}
+		return nil
+	})
+	return out, err
+}
