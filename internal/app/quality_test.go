@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -165,4 +166,93 @@ func TestPageRatingOverHTTP(t *testing.T) {
 		limited = resp.StatusCode == http.StatusTooManyRequests
 	}
 	require.True(t, limited, "no 429 after %d ratings", quality.RateLimit+1)
+}
+
+// TestSatisfactionSurveyOverHTTP: a service page links to its questionnaire, which asks the
+// standard items and shows a QR code of its own absolute address; an answer needs the form's
+// CSRF token, is refused next to the field when a score is off the scale, and is taken once a
+// day; the redattore types in a paper questionnaire and hides an item, which the citizen's
+// questionnaire then no longer asks; the URP may do neither.
+func TestSatisfactionSurveyOverHTTP(t *testing.T) {
+	env := testenv.Get(t)
+	ctx := context.Background()
+	a, err := app.New(ctx, env.Cfg, quietLog())
+	require.NoError(t, err)
+	defer a.Close()
+	_, err = a.SeedDemo(ctx, pw)
+	require.NoError(t, err)
+	const host = "cerveteri.carta.test"
+	cerveteri, err := env.Tenants.BySlug(ctx, "cerveteri")
+	require.NoError(t, err)
+	svc := quality.New(quality.Deps{DB: env.DB, Log: quietLog()})
+
+	citizen := &client{t: t, a: a, host: host, cookies: map[string]string{}}
+	_, list := citizen.do("GET", "/servizi", nil)
+	servicePath := serviceLinkRE.FindStringSubmatch(list)[1]
+	_, page := citizen.do("GET", servicePath, nil)
+	surveyPath := servicePath + "/questionario"
+	require.Contains(t, page, `href="`+surveyPath+`"`)
+
+	resp, form := citizen.do("GET", surveyPath, nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	for _, q := range quality.StandardQuestions {
+		require.Contains(t, form, "<legend class=\"h6\">"+q.Label+"</legend>")
+	}
+	require.Contains(t, form, `src="`+surveyPath+`/qr.svg"`)
+	abs := env.Cfg.TenantURL("cerveteri") + surveyPath
+	require.Contains(t, form, abs)
+	resp, svg := citizen.do("GET", surveyPath+"/qr.svg", nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, "image/svg+xml", resp.Header.Get("Content-Type"))
+	want, err := quality.QRSVG(abs)
+	require.NoError(t, err)
+	require.Equal(t, string(want), svg, "the code carries the page's real address")
+	resp, _ = citizen.do("GET", "/servizi/non-esiste/questionario", nil)
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+
+	token := csrfRE.FindStringSubmatch(form)[1]
+	resp, _ = citizen.do("POST", surveyPath, url.Values{"q_cortesia": {"5"}})
+	require.Equal(t, http.StatusForbidden, resp.StatusCode, "no CSRF token")
+	resp, body := citizen.do("POST", surveyPath, url.Values{"_csrf": {token}, "q_cortesia": {"9"}, "suggestions": {"Orari più ampi"}})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Contains(t, body, `<div class="invalid-feedback d-block" id="f-q-cortesia-error">`+quality.MsgScore+`</div>`)
+	require.Contains(t, body, ">Orari più ampi</textarea>")
+	resp, _ = citizen.do("POST", surveyPath, url.Values{"_csrf": {token}, "q_cortesia": {"5"}, "q_attesa": {"2"}, "age_band": {"45-64"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Equal(t, surveyPath+"?inviato=1", resp.Header.Get("Location"))
+	_, body = citizen.do("GET", surveyPath+"?inviato=1", nil)
+	require.Contains(t, body, quality.MsgSurveyDone)
+	resp, body = citizen.do("POST", surveyPath, url.Values{"_csrf": {token}, "q_cortesia": {"4"}})
+	require.Equal(t, http.StatusConflict, resp.StatusCode)
+	require.Contains(t, body, quality.MsgAnswered)
+
+	// Staff: the URP may not, the redattore may.
+	urp := &client{t: t, a: a, host: host, cookies: map[string]string{}}
+	require.Equal(t, http.StatusSeeOther, urp.login("urp@cerveteri.demo", pw).StatusCode)
+	resp, _ = urp.do("GET", "/admin/qualita/cartacei", nil)
+	require.Equal(t, http.StatusForbidden, resp.StatusCode)
+	red := &client{t: t, a: a, host: host, cookies: map[string]string{}}
+	require.Equal(t, http.StatusSeeOther, red.login("redattore@cerveteri.demo", pw).StatusCode)
+	resp, paper := red.do("GET", "/admin/qualita/cartacei", nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	staffToken := csrfRE.FindStringSubmatch(paper)[1]
+	resp, body = red.do("POST", "/admin/qualita/cartacei", url.Values{"_csrf": {staffToken}, "q_complessiva": {"4"}})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Contains(t, body, html.EscapeString(quality.MsgReceived))
+	resp, _ = red.do("POST", "/admin/qualita/cartacei", url.Values{"_csrf": {staffToken}, "q_complessiva": {"4"},
+		"received_on": {"2026-01-15"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	rs, err := svc.Responses(ctx, cerveteri, 10)
+	require.NoError(t, err)
+	require.Len(t, rs, 2)
+	channels := []quality.Channel{rs[0].Channel, rs[1].Channel}
+	require.ElementsMatch(t, []quality.Channel{quality.Online, quality.Paper}, channels)
+
+	resp, _ = red.do("POST", "/admin/qualita/questionario/cortesia/nascondi", url.Values{"_csrf": {staffToken}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	_, form = citizen.do("GET", "/questionario", nil)
+	require.NotContains(t, form, "Cortesia del personale")
+	require.Contains(t, form, "Competenza del personale")
+	_, audit := red.do("GET", "/admin/qualita", nil)
+	require.Contains(t, audit, "Cartaceo")
 }
