@@ -8,6 +8,10 @@ VALUES ((SELECT app_tenant()), @token_hash, @filename, @content_type, @size_byte
 SELECT token_hash, filename, content_type, size_bytes FROM complaint_uploads
 WHERE token_hash = ANY(@hashes::bytea[]) AND created_at > @cutoff::timestamptz;
 
+-- name: ComplaintUploadsPendingBytes :one
+-- What the tenant's valid pending uploads weigh, for the bound on them.
+SELECT coalesce(sum(size_bytes), 0)::bigint FROM complaint_uploads WHERE created_at > @cutoff::timestamptz;
+
 -- name: ComplaintUploadDiscard :exec
 DELETE FROM complaint_uploads WHERE token_hash = $1;
 

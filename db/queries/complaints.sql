@@ -11,10 +11,10 @@ RETURNING last;
 SELECT coalesce((SELECT complaint_due_days FROM tenant_profiles WHERE tenant_id = (SELECT app_tenant())), 30)::int;
 
 -- name: ComplaintCreate :one
-INSERT INTO complaints (tenant_id, year, number, channel, service_id, service_title, standard,
+INSERT INTO complaints (tenant_id, year, number, channel, service_id, service_owner_id, service_title, standard,
     what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of,
     relation, consent_at, submitted_at, due_on)
-VALUES ((SELECT app_tenant()), @year, @number, @channel, @service_id, @service_title, @standard,
+VALUES ((SELECT app_tenant()), @year, @number, @channel, @service_id, @service_owner_id, @service_title, @standard,
     @what_happened, @request, @first_name, @last_name, @fiscal_code, @email, @phone, @on_behalf_of,
     @relation, @consent_at, @submitted_at, @due_on)
 RETURNING *;

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/mail"
 	"net/url"
 	"slices"
 	"strconv"
@@ -148,10 +147,10 @@ func (in *ProfileInput) Validate() map[string]string {
 	if in.Phone != "" && !validPhone(in.Phone) {
 		errs["phone"] = "Indica un numero di telefono valido, con il prefisso (es. 06 1234567)."
 	}
-	if in.Email != "" && !validEmail(in.Email) {
+	if in.Email != "" && !web.ValidEmail(in.Email) {
 		errs["email"] = "Indica un indirizzo email valido (es. servizisociali@comune.esempio.it)."
 	}
-	if in.PEC != "" && !validEmail(in.PEC) {
+	if in.PEC != "" && !web.ValidEmail(in.PEC) {
 		errs["pec"] = "Indica un indirizzo PEC valido (es. protocollo@pec.comune.esempio.it)."
 	}
 	if in.WebsiteURL != "" && !validHTTPS(in.WebsiteURL) {
@@ -213,18 +212,6 @@ func validPhone(s string) bool {
 		}
 	}
 	return digits >= 6 && digits <= 15
-}
-
-func validEmail(s string) bool {
-	if len(s) > 254 || strings.ContainsAny(s, " <>\"") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s || a.Name != "" {
-		return false
-	}
-	_, domain, ok := strings.Cut(s, "@")
-	return ok && strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
 }
 
 func parseHTTPS(s string) (*url.URL, bool) {

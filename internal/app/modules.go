@@ -3,12 +3,12 @@ package app
 import (
 	"context"
 	"fmt"
-	"io/fs"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
+	"github.com/riverqueue/river"
 
 	"github.com/cartasociale/carta/internal/access"
 	"github.com/cartasociale/carta/internal/admin"
@@ -19,6 +19,7 @@ import (
 	"github.com/cartasociale/carta/internal/complaints"
 	"github.com/cartasociale/carta/internal/jobs"
 	"github.com/cartasociale/carta/internal/mail"
+	"github.com/cartasociale/carta/internal/module"
 	"github.com/cartasociale/carta/internal/open311"
 	"github.com/cartasociale/carta/internal/pagecache"
 	"github.com/cartasociale/carta/internal/publication"
@@ -35,15 +36,11 @@ type wired struct {
 	mount        func(f *fiber.App)
 }
 
-// modules builds the domain packages and says where their routes go.
+// modules builds the domain packages, each once, and wires what each declares in its
+// module.Module: templates, workers and periodic jobs, error formats and routes. A new domain
+// is one line of the list below (the role matrix stays in internal/access).
 func (a *App) modules(ctx context.Context) (*wired, error) {
-	render, err := web.NewRenderer(web.RendererOptions{
-		Pages: []fs.FS{site.Templates, admin.Templates, auth.Pages(), staff.Templates,
-			catalog.Templates, publication.Templates, catalogio.Templates, complaints.Pages(), open311.Pages(), quality.Pages()},
-		Dev:       a.cfg.IsDev(),
-		TenantURL: a.cfg.TenantURL,
-		Log:       a.log,
-	})
+	render, err := web.NewRenderer(web.RendererOptions{Dev: a.cfg.IsDev(), TenantURL: a.cfg.TenantURL, Log: a.log})
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
 	}
@@ -61,11 +58,6 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 	a.starters = append(a.starters, a.pages.Start)
 	a.closers = append(a.closers, a.pages.Close)
 
-	pubDeps := publication.Deps{
-		DB: a.db, Log: a.log, Render: render,
-		LoadDraft: catalog.LoadDraft, Completeness: catalog.Completeness,
-		OnPublished: a.published,
-	}
 	sender, err := mail.NewSender(a.cfg, a.log)
 	if err != nil {
 		return nil, fmt.Errorf("mail: %w", err)
@@ -75,37 +67,68 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 		return nil, fmt.Errorf("access: %w", err)
 	}
 	a.closers = append(a.closers, a.access.Close)
+	p := &module.Platform{Cfg: a.cfg, DB: a.db, Redis: a.redis, Tenants: a.tenants, Log: a.log, Render: render,
+		Mail: sender, Pages: a.pages, Can: a.access.Can,
+		Nav: func(c *fiber.Ctx) []web.NavItem {
+			return web.ActivateNav(admin.NavFor(c.UserContext(), a.access.Can), c.Path())
+		}}
 
-	// The accounts' Service works its own jobs (the e-mails carrying one-time links): it is
-	// built first, the queue with its worker, then the queue is handed to it.
+	// The accounts are the staff area's own machinery (login, sessions, invitations), not a
+	// domain: the app mounts their routes around the staff area, the rest comes as a module.
 	a.auth = auth.New(auth.Deps{DB: a.db, Redis: a.redis, Render: render,
 		Roles: a.access, RoleLabel: access.RoleLabel, Cfg: a.cfg, Log: a.log})
+	a.publisher = publication.New(publication.Deps{DB: a.db, Log: a.log, Render: render, Nav: p.Nav, Can: a.access.Can,
+		LoadDraft: catalog.LoadDraft, Completeness: catalog.Completeness, OnPublished: a.published})
 	complaintsSvc := complaints.New(complaints.Deps{DB: a.db, Tenants: a.tenants, SiteURL: a.cfg.TenantURL, Log: a.log})
-	workers := append([]jobs.Registration{jobs.SendEmail(sender), auth.Workers(a.auth, sender),
-		publication.Workers(publication.New(pubDeps))}, complaints.Workers(complaintsSvc, sender)...)
-	a.jobs, err = jobs.NewWithOptions(a.pool, a.log, jobs.Options{Periodic: complaints.Periodic()}, workers...)
+	qualitySvc := quality.New(quality.Deps{DB: a.db, Redis: a.redis, Log: a.log})
+	citizenSite := site.NewModule(p)
+
+	// The order is the routes' order within each part (API, site, staff).
+	mods := []*module.Module{
+		auth.Module(a.auth, sender),
+		complaints.Module(p, complaintsSvc),
+		open311.Module(p, complaintsSvc),
+		quality.Module(p, qualitySvc),
+		citizenSite.Module,
+		// The guida sintetica prints the questionnaire's address and QR code.
+		cartapdf.Module(p, func(t *tenant.Tenant) string {
+			return strings.TrimSuffix(a.cfg.TenantURL(t.Slug), "/") + quality.PathSurvey
+		}),
+		admin.Module(p, func(ctx context.Context, id uuid.UUID) { a.pages.Published(ctx, id) }),
+		staff.Module(p, a.access, a.auth),
+		catalog.Module(p, citizenSite.Preview),
+		publication.Module(a.publisher),
+		catalogio.Module(p),
+	}
+
+	workers := []jobs.Registration{jobs.SendEmail(sender)}
+	var periodic []*river.PeriodicJob
+	var errorFormats []web.ErrorOption
+	for _, m := range mods {
+		if m.Templates != nil {
+			if err := render.AddPages(m.Templates); err != nil {
+				return nil, fmt.Errorf("templates of %s: %w", m.Name, err)
+			}
+		}
+		workers = append(workers, m.Workers...)
+		periodic = append(periodic, m.Periodic...)
+		errorFormats = append(errorFormats, m.ErrorFormats...)
+	}
+	a.jobs, err = jobs.NewWithOptions(a.pool, a.log, jobs.Options{Periodic: periodic}, workers...)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	a.auth.UseJobs(a.jobs)
-	complaintsSvc.UseJobs(a.jobs)
+	for _, m := range mods {
+		if m.UseJobs != nil {
+			m.UseJobs(a.jobs)
+		}
+	}
 	a.starters = append(a.starters, a.jobs.Start)
 	a.stoppers = append(a.stoppers, a.jobs.Stop)
 	a.routes = access.NewRegistry()
 
-	pubDeps.Jobs = a.jobs
-	pubDeps.Can = a.access.Can
-	nav := func(c *fiber.Ctx) []web.NavItem {
-		return web.ActivateNav(admin.NavFor(c.UserContext(), a.access.Can), c.Path())
-	}
-	pubDeps.Nav = nav
-	a.publisher = publication.New(pubDeps)
-	qualitySvc := quality.New(quality.Deps{DB: a.db, Redis: a.redis, Log: a.log})
-	qualityPages := quality.HandlerDeps{Render: render, Redis: a.redis, Nav: nav, SiteURL: a.cfg.TenantURL, Log: a.log}
-	siteDeps := site.Deps{Render: render, Tenants: a.tenants, DB: a.db, Log: a.log, Cfg: a.cfg, Cache: a.pages}
-
 	return &wired{
-		errorHandler: web.ErrorHandler(render, a.log, web.WithErrorFormat(open311.Prefix, open311.WriteError)),
+		errorHandler: web.ErrorHandler(render, a.log, errorFormats...),
 		mount: func(f *fiber.App) {
 			f.Use(web.SecurityHeaders())
 			// Static files need no tenant: served before resolution, on any host.
@@ -118,45 +141,31 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 			// The profile feeds the header and footer of pages that render (read lazily, so a
 			// page served from the cache costs no database read).
 			f.Use(web.LoadProfile(a.tenants))
-			// Open311 clients prove themselves with an API key and send no CSRF token: the
-			// endpoint ends every request under its prefix before the CSRF check.
-			open311Keys := &open311.Keys{DB: a.db}
-			open311.Register(f, open311.Deps{Complaints: complaintsSvc, Keys: open311Keys, DB: a.db, Redis: a.redis,
-				SiteURL: a.cfg.TenantURL, Test: a.cfg.IsDev(), Log: a.log})
-			// The rating block sits on cached pages, so it carries no CSRF token: its endpoint
-			// checks the request's Origin instead, before the CSRF check.
-			quality.RegisterRating(f, qualitySvc, qualityPages)
+			// APIs whose clients prove themselves with a key and send no CSRF token end every
+			// request under their prefix before the CSRF check.
+			for _, m := range mods {
+				if m.API != nil {
+					m.API(f)
+				}
+			}
 			// CSRF checks every unsafe method; GETs pass and set no cookie unless a form needs it.
 			f.Use(web.CSRF())
 			f.Use(a.auth.LoadSession())
-
-			complaintPages := complaints.HandlerDeps{Render: render, Redis: a.redis, DB: a.db, Log: a.log, Can: a.access.Can, Nav: nav}
-			complaints.RegisterSite(f, complaintsSvc, complaintPages)
-			site.Register(f, siteDeps)
-			quality.RegisterSite(f, qualitySvc, qualityPages)
-			// The guida sintetica prints the questionnaire's address and QR code.
-			cartapdf.Register(f, cartapdf.Deps{DB: a.db, Cfg: a.cfg, Log: a.log, Cache: a.pages,
-				SurveyURL: func(t *tenant.Tenant) string {
-					return strings.TrimSuffix(a.cfg.TenantURL(t.Slug), "/") + quality.PathSurvey
-				}})
+			for _, m := range mods {
+				if m.Site != nil {
+					m.Site(f)
+				}
+			}
 
 			staffArea := f.Group("/admin")
 			a.auth.Register(staffArea) // login, logout, password reset, invitations: public
 			staffArea.Use(a.auth.RequireLogin())
 			r := access.NewRouter(staffArea, "/admin", a.access, a.routes)
-			admin.Register(r, admin.Deps{Render: render, Tenants: a.tenants, DB: a.db, Log: a.log, Can: a.access.Can,
-				OnProfileChanged: func(ctx context.Context, id uuid.UUID) { a.pages.Published(ctx, id) }})
-			staff.Register(r, staff.Deps{
-				Render: render, DB: a.db, Access: a.access, Accounts: a.auth, Tenants: a.tenants, Log: a.log,
-				Nav: nav,
-			})
-			catalog.Register(r, catalog.Deps{Render: render, DB: a.db, Tenants: a.tenants, Log: a.log, Nav: nav,
-				Preview: site.Preview(siteDeps), Can: a.access.Can})
-			publication.Register(r, pubDeps)
-			catalogio.Register(r, catalogio.Deps{Render: render, DB: a.db, Log: a.log, Nav: nav})
-			complaints.RegisterStaff(r, complaintsSvc, complaintPages)
-			quality.RegisterStaff(r, qualitySvc, qualityPages)
-			open311.RegisterStaff(r, open311.AdminDeps{Keys: open311Keys, Render: render, Nav: nav, SiteURL: a.cfg.TenantURL})
+			for _, m := range mods {
+				if m.Staff != nil {
+					m.Staff(r)
+				}
+			}
 		},
 	}, nil
 }

@@ -80,6 +80,7 @@ var Groups = []Group{
 	{"reclami", "Reclami", []Action{
 		{"complaint.create", "Reclamo registrato dal personale"},
 		{"complaint.view", "Reclamo consultato"},
+		{"complaint.ambito.view", "Reclamo di un comune dell'ambito consultato"},
 		{"complaint.export", "Dati dell'autore di un reclamo esportati"},
 		{"complaint.status", "Stato del reclamo cambiato"},
 		{"complaint.note", "Nota interna al reclamo"},

@@ -60,7 +60,7 @@ func (s *Service) Invite(ctx context.Context, tx *tenant.Tx, t *tenant.Tenant, e
 	}
 	email, name = NormalizeEmail(email), strings.TrimSpace(name)
 	f := map[string]string{}
-	if !validEmail(email) {
+	if !web.ValidEmail(email) {
 		f["email"] = msgEmailInvalid
 	}
 	if !validName(name) {

@@ -54,7 +54,7 @@ func (s *Service) forgot(c *fiber.Ctx) error {
 		vm.Errors = fields
 		return s.render.Render(c, status, "auth/forgot", vm)
 	}
-	if !validEmail(email) {
+	if !web.ValidEmail(email) {
 		return show(fiber.StatusUnprocessableEntity, "", map[string]string{"email": msgEmailInvalid})
 	}
 	ok, err := s.forgotByIP.take(ctx, tenantKey(t)+":"+ip)

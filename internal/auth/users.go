@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -15,6 +14,7 @@ import (
 	"github.com/cartasociale/carta/internal/apperr"
 	"github.com/cartasociale/carta/internal/db"
 	"github.com/cartasociale/carta/internal/tenant"
+	"github.com/cartasociale/carta/internal/web"
 )
 
 // User is a staff account as the rest of the product sees it (never its hash).
@@ -45,19 +45,6 @@ const (
 // NormalizeEmail trims and lower-cases an address; accounts are looked up that way.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// validEmail accepts a bare address (no display name) of sensible length.
-func validEmail(s string) bool {
-	if len(s) < 3 || len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>\"") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s {
-		return false
-	}
-	_, domain, _ := strings.Cut(s, "@")
-	return strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
-}
-
 func validName(s string) bool {
 	n := utf8.RuneCountInString(s)
 	return n >= 1 && n <= 200 && !strings.ContainsAny(s, "\r\n\t")
@@ -76,7 +63,7 @@ type CreateUserParams struct {
 func (s *Service) CreateUser(ctx context.Context, p CreateUserParams) (uuid.UUID, error) {
 	email, name := NormalizeEmail(p.Email), strings.TrimSpace(p.Name)
 	f := map[string]string{}
-	if !validEmail(email) {
+	if !web.ValidEmail(email) {
 		f["email"] = msgEmailInvalid
 	}
 	if !validName(name) {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
-	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -270,18 +269,6 @@ func checkText(errs map[string]string, field, value string, min, max int, msgReq
 	}
 }
 
-func validEmail(s string) bool {
-	if len(s) < 3 || len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>\"") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s {
-		return false
-	}
-	_, domain, _ := strings.Cut(s, "@")
-	return strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
-}
-
 func validPhone(s string) bool {
 	if runes(s) > 40 {
 		return false
@@ -310,7 +297,7 @@ func validHTTPS(s string) bool {
 }
 
 func checkEmail(errs map[string]string, field, v string) {
-	if v != "" && !validEmail(v) {
+	if v != "" && !web.ValidEmail(v) {
 		errs[field] = "Inserisci un indirizzo email valido, per esempio servizisociali@comune.esempio.it."
 	}
 }

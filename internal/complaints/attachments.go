@@ -35,6 +35,9 @@ const (
 	MaxAttachments     = 3
 	MaxAttachmentBytes = 5 << 20
 	UploadTTL          = 24 * time.Hour
+	// MaxPendingBytes bounds, per tenant, the files chosen and not yet filed (Deps can lower
+	// it): about a hundred citizens filling the form with 5 MB of photos at the same time.
+	MaxPendingBytes = 512 << 20
 )
 
 // FieldAttachments is the form field (and the key of the validation messages) of the files.
@@ -44,6 +47,7 @@ const FieldAttachments = "attachments"
 const (
 	msgTooManyFiles = "Puoi allegare al massimo 3 file: togli quelli in più e riprova."
 	msgUploadGone   = "Un allegato non è più disponibile (i file scelti si conservano per 24 ore): sceglilo di nuovo."
+	msgUploadsFull  = "In questo momento non possiamo ricevere altri allegati: presenta il reclamo senza file, oppure riprova più tardi."
 )
 
 func msgTooBig(name string) string {
@@ -210,21 +214,38 @@ func (s *Service) Upload(ctx context.Context, t *tenant.Tenant, name string, dat
 func (s *Service) UploadAll(ctx context.Context, t *tenant.Tenant, files []File) ([]Upload, error) {
 	out := make([]Upload, 0, len(files))
 	var msgs []string
+	kept := make([][]byte, 0, len(files))
 	for _, f := range files {
 		ct, msg := CheckFile(f.Name, len(f.Data), f.Data)
 		if msg != "" {
 			msgs = append(msgs, msg)
 			continue
 		}
-		out = append(out, Upload{Name: attachmentName(f.Name, ct), ContentType: ct, Size: len(f.Data)})
+		data := stripMetadata(ct, f.Data)
+		kept = append(kept, data)
+		out = append(out, Upload{Name: attachmentName(f.Name, ct), ContentType: ct, Size: len(data)})
 	}
 	if len(msgs) > 0 {
 		return nil, apperr.InvalidFields(map[string]string{FieldAttachments: strings.Join(msgs, " ")})
 	}
 	err := s.d.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
 		st := store{tx}
+		// A flood of files never filed must not fill the database: past a tenant-wide bound
+		// of what waits, uploads are refused until the daily cleanup (or filings) make room.
+		waiting, err := st.pendingBytes(ctx, s.d.Now().Add(-UploadTTL))
+		if err != nil {
+			return err
+		}
+		total := waiting
+		for _, d := range kept {
+			total += int64(len(d))
+		}
+		if total > s.maxPending() {
+			s.d.Log.WarnContext(ctx, "pending uploads bound reached", "tenant", t.Slug, "bytes", waiting)
+			return apperr.InvalidFields(map[string]string{FieldAttachments: msgUploadsFull})
+		}
 		for i := range out {
-			tok, err := st.addUpload(ctx, out[i], files[i].Data, s.d.Now())
+			tok, err := st.addUpload(ctx, out[i], kept[i], s.d.Now())
 			if err != nil {
 				return err
 			}
@@ -351,4 +372,11 @@ func (w *uploadCleanupWorker) Work(ctx context.Context, _ *river.Job[UploadClean
 		}
 		return err
 	})
+}
+
+func (s *Service) maxPending() int64 {
+	if s.d.MaxPendingBytes > 0 {
+		return s.d.MaxPendingBytes
+	}
+	return MaxPendingBytes
 }

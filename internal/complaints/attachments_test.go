@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cartasociale/carta/internal/apperr"
@@ -243,4 +244,39 @@ func TestRetentionDeletesAttachments(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, d.Attachments, 1, "a recent complaint keeps its file")
 	require.True(t, strings.HasSuffix(d.Attachments[0].Name, ".png"))
+}
+
+// TestProtocolMailboxGetsTheAttachments: with a protocol mailbox set, the job after Submit
+// sends the complaint there with its receipt and the citizen's files, as they were uploaded.
+func TestProtocolMailboxGetsTheAttachments(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := testenv.Get(t)
+	smtp, sender := mailAndQueue(t, env)
+	svc := complaints.New(complaints.Deps{DB: env.DB, Tenants: env.Tenants,
+		SiteURL: func(slug string) string { return "https://" + slug + ".carta.test" }, Log: quiet})
+	jc := queueFor(t, env, svc, sender)
+	require.NoError(t, jc.Start(ctx))
+	t.Cleanup(func() { _ = jc.Stop(context.Background()) })
+
+	tn := env.NewTenant(t, tenant.KindComune)
+	pec := "protocollo-" + uuid.NewString()[:8] + "@pec.example.it"
+	require.NoError(t, svc.SaveSettings(ctx, tn, complaints.Settings{DueDays: 30, RetentionMonths: 60, ProtocolMailbox: pec}))
+	pic := smallPNG(t)
+	photo, err := svc.Upload(ctx, tn, "rampa.png", pic)
+	require.NoError(t, err)
+	doc, err := svc.Upload(ctx, tn, "certificato.pdf", []byte(smallPDF))
+	require.NoError(t, err)
+	sub := valid()
+	sub.Uploads = []string{photo, doc}
+	rec, err := svc.Submit(ctx, tn, sub)
+	require.NoError(t, err)
+
+	m := smtp.WaitFor(t, pec, 30*time.Second)
+	require.Contains(t, m.Subject, rec.Complaint.Protocol())
+	require.Equal(t, pic, m.Attachments["allegato-1-rampa.png"], "the photo goes as it was uploaded")
+	require.Equal(t, []byte(smallPDF), m.Attachments["allegato-2-certificato.pdf"])
+	p := rec.Complaint.Protocol()
+	require.True(t, bytes.HasPrefix(m.Attachments["ricevuta-reclamo-"+p[:4]+"-"+p[5:]+".pdf"], []byte("%PDF-")))
+	require.Len(t, m.Attachments, 3)
 }

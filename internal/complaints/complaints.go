@@ -117,6 +117,9 @@ type Complaint struct {
 	OriginTenantID *uuid.UUID
 	OriginID       *uuid.UUID
 	ForwardedTo    *uuid.UUID
+	// ServiceOwnerID is the tenant whose Carta published the service: the complaint's own,
+	// or its ambito's for an ambito service (which the ambito sees, ambito.go).
+	ServiceOwnerID *uuid.UUID
 }
 
 // Protocol is the complaint's number as the citizen reads it: "2026/000123".
@@ -163,6 +166,7 @@ var eventLabels = map[string]string{
 	"reminder:" + remindOverdue: "Avviso: risposta in ritardo",
 	"forwarded":                 "Reclamo inoltrato",
 	"received":                  "Reclamo ricevuto per inoltro",
+	"returned":                  "Reclamo restituito per competenza",
 }
 
 // Label is the event in Italian.

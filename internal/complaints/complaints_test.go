@@ -255,13 +255,11 @@ func TestComplaintQueriesStayInThePackage(t *testing.T) {
 	}
 }
 
-// TestDeadlineRemindersReachTheURP runs the queue for real: a complaint filed 40 days ago
-// (by the Service's clock) has its three reminders due already, so the URP hears of 7 days,
-// 2 days and the delay, and the responsabile of the delay; an answered one reminds nobody.
-func TestDeadlineRemindersReachTheURP(t *testing.T) {
-	t.Parallel()
+// mailAndQueue readies env's database for a real job queue (River's tables) and starts an SMTP
+// server in the test process.
+func mailAndQueue(t *testing.T, env *testenv.Env) (*mailtest.Server, mail.Sender) {
+	t.Helper()
 	ctx := context.Background()
-	env := testenv.Get(t)
 	owner, err := pgxpool.New(ctx, env.OwnerURL)
 	require.NoError(t, err)
 	require.NoError(t, jobs.Migrate(ctx, owner))
@@ -269,13 +267,31 @@ func TestDeadlineRemindersReachTheURP(t *testing.T) {
 	smtp := mailtest.Start(t)
 	sender, err := mail.NewSMTPSender(smtp.SMTP())
 	require.NoError(t, err)
-	svc := complaints.New(complaints.Deps{DB: env.DB, Tenants: env.Tenants,
-		SiteURL: func(slug string) string { return "https://" + slug + ".carta.test" }, Log: quiet,
-		Now: func() time.Time { return time.Now().AddDate(0, 0, -40) }})
+	return smtp, sender
+}
+
+// queueFor is a real job client working svc's jobs, handed to svc; the caller starts it.
+func queueFor(t *testing.T, env *testenv.Env, svc *complaints.Service, sender mail.Sender) *jobs.Client {
+	t.Helper()
 	jc, err := jobs.NewWithOptions(env.Runtime, quiet, jobs.Options{FetchPollInterval: 100 * time.Millisecond},
 		append([]jobs.Registration{jobs.SendEmail(sender)}, complaints.Workers(svc, sender)...)...)
 	require.NoError(t, err)
 	svc.UseJobs(jc)
+	return jc
+}
+
+// TestDeadlineRemindersReachTheURP runs the queue for real: a complaint filed 40 days ago
+// (by the Service's clock) has its three reminders due already, so the URP hears of 7 days,
+// 2 days and the delay, and the responsabile of the delay; an answered one reminds nobody.
+func TestDeadlineRemindersReachTheURP(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	env := testenv.Get(t)
+	smtp, sender := mailAndQueue(t, env)
+	svc := complaints.New(complaints.Deps{DB: env.DB, Tenants: env.Tenants,
+		SiteURL: func(slug string) string { return "https://" + slug + ".carta.test" }, Log: quiet,
+		Now: func() time.Time { return time.Now().AddDate(0, 0, -40) }})
+	jc := queueFor(t, env, svc, sender)
 
 	tn := env.NewTenant(t, tenant.KindComune)
 	person := func(role string) string {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cartasociale/carta/internal/access"
@@ -16,8 +15,6 @@ import (
 	"github.com/cartasociale/carta/internal/complaints"
 	"github.com/cartasociale/carta/internal/itlang"
 	"github.com/cartasociale/carta/internal/jobs"
-	"github.com/cartasociale/carta/internal/mail"
-	"github.com/cartasociale/carta/internal/mail/mailtest"
 	"github.com/cartasociale/carta/internal/tenant"
 	"github.com/cartasociale/carta/internal/testenv"
 )
@@ -226,20 +223,14 @@ func TestSweepCatchesMissedReminders(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	env := testenv.Get(t)
-	owner, err := pgxpool.New(ctx, env.OwnerURL)
-	require.NoError(t, err)
-	require.NoError(t, jobs.Migrate(ctx, owner))
-	owner.Close()
-	smtp := mailtest.Start(t)
-	sender, err := mail.NewSMTPSender(smtp.SMTP())
-	require.NoError(t, err)
+	smtp, sender := mailAndQueue(t, env)
 	c := newClock(time.Now().AddDate(0, 0, -40))
 	svc, _, lost := clockedService(t, c)
 	tn := env.NewTenant(t, tenant.KindComune)
 	urp := "urp-" + uuid.NewString()[:8] + "@example.it"
 	var uid uuid.UUID
 	require.NoError(t, env.Admin.QueryRow(ctx, `INSERT INTO users (email, display_name, password_hash) VALUES ($1, 'URP', 'x') RETURNING id`, urp).Scan(&uid))
-	_, err = env.Admin.Exec(ctx, `INSERT INTO casbin_rule (ptype, v0, v1, v2) VALUES ('g', $1, $2, $3)`, access.Subject(uid), access.RoleURP, access.DomainOf(tn))
+	_, err := env.Admin.Exec(ctx, `INSERT INTO casbin_rule (ptype, v0, v1, v2) VALUES ('g', $1, $2, $3)`, access.Subject(uid), access.RoleURP, access.DomainOf(tn))
 	require.NoError(t, err)
 
 	// Filed with a queue that loses everything.

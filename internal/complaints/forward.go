@@ -2,7 +2,9 @@ package complaints
 
 import (
 	"context"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -10,46 +12,86 @@ import (
 	"github.com/cartasociale/carta/internal/tenant"
 )
 
-// Forwarding. A comune's URP forwards a complaint that is not its competence (typically one
-// about an ambito service) to its current ambito, run by the capofila. The original stays in
-// the comune: it keeps its protocol number, the citizen's private links and its history, gets
-// the status "non di competenza" with a pointer to the destination (so the comune's reminders
-// and actions stop), and the follow page on the comune's site shows the destination's
-// progress. The ambito receives a copy with the same number and dates — the number the citizen
-// knows; it takes none of the ambito's counter, whose own numbers stay gapless — its history,
-// and fresh deadline reminders. Everything happens in one transaction that writes the origin,
-// then moves app.tenant_id to the destination and writes there, under the destination's
-// row-level security; a restrictive policy (00014) lets a copy come only from the tenant's
-// ambito or a current member, and a complaint go only to them.
+// Forwarding. A complaint that is not the receiving tenant's competence goes to the tenant
+// whose it is, within one ambito: a comune's URP forwards one about an ambito service to its
+// ambito (run by the capofila), an ambito's URP forwards one about a comune's own service to
+// that member comune, and the receiving side may send it back ("restituisci") when it is not
+// its competence after all.
+//
+// The original stays where it was filed: it keeps its protocol number, the citizen's private
+// links and its history, gets the status "non di competenza" with a pointer to the destination
+// (so its reminders and actions stop), and the follow page on the origin's site shows the
+// destination's progress. The destination receives a copy with the same number and dates —
+// the number the citizen knows; it takes none of the destination's counter, whose own numbers
+// stay gapless — its history, and fresh deadline reminders. Sent back, the copy becomes "non di
+// competenza" in its turn and the original opens again at the status it had, with what the
+// other side wrote meanwhile in its history and its reminders renewed; forwarded once more,
+// the same copy is received anew. Everything happens in one transaction that writes one side,
+// then moves app.tenant_id to the other and writes there, under that tenant's row-level
+// security; a restrictive policy (00014) lets a copy come only from the tenant's ambito or a
+// current member, and a complaint go only to them.
 
 // Messages of forwarding.
 const (
 	msgForwardNotOpen = "Il reclamo non è aperto o è già stato inoltrato: non si può inoltrare."
-	msgForwardNoDest  = "Non c'è un ente a cui inoltrare il reclamo: l'inoltro è possibile solo dal comune al suo ambito."
+	msgForwardNoDest  = "Non c'è un ente a cui inoltrare il reclamo: l'inoltro è possibile solo tra il comune e il suo ambito."
+	msgForwardDest    = "Scegli a quale ente inoltrare il reclamo."
 	msgForwardNote    = "La nota per l'inoltro può avere al massimo 2000 caratteri."
+	msgForwardedAway  = "Il reclamo è stato inoltrato per competenza: lo tratta l'ente che l'ha ricevuto."
 )
 
-// ForwardDestination is the tenant a complaint of t can be forwarded to, or nil: a comune's
-// current ambito. (A complaint received by the ambito is answered there.)
-func (s *Service) ForwardDestination(ctx context.Context, t *tenant.Tenant, c *Complaint) (*tenant.Tenant, error) {
-	if t.Kind != tenant.KindComune || c.ForwardedTo != nil || c.OriginTenantID != nil || !c.Status.Open() {
+// ForwardTargets are the tenants complaint c of t can be forwarded to, none when it cannot:
+// for a copy received from another tenant, only that tenant (sending it back); for a
+// complaint filed at a comune, its current ambito; at an ambito, its current member comuni.
+func (s *Service) ForwardTargets(ctx context.Context, t *tenant.Tenant, c *Complaint) ([]*tenant.Tenant, error) {
+	if c.ForwardedTo != nil || !c.Status.Open() {
 		return nil, nil
 	}
-	var amb uuid.UUID
-	if err := s.d.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
-		var err error
-		amb, err = store{tx}.ambito(ctx)
-		return err
-	}); err != nil || amb == uuid.Nil {
-		return nil, err
+	var ids []uuid.UUID
+	switch {
+	case c.OriginTenantID != nil:
+		ids = []uuid.UUID{*c.OriginTenantID}
+	case t.Kind == tenant.KindComune:
+		var amb uuid.UUID
+		if err := s.d.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
+			var err error
+			amb, err = store{tx}.ambito(ctx)
+			return err
+		}); err != nil {
+			return nil, err
+		}
+		if amb != uuid.Nil {
+			ids = []uuid.UUID{amb}
+		}
+	case t.Kind == tenant.KindAmbito:
+		ms, err := s.d.Tenants.Members(ctx, t.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range ms {
+			ids = append(ids, m.ID)
+		}
 	}
-	return s.d.Tenants.ByID(ctx, amb)
+	var out []*tenant.Tenant
+	for _, id := range ids {
+		d, err := s.d.Tenants.ByID(ctx, id)
+		if apperr.KindOf(err) == apperr.NotFound || tenant.IsNoRows(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if d.Status == tenant.StatusActive {
+			out = append(out, d)
+		}
+	}
+	return out, nil
 }
 
-// Forward sends complaint id of t to its only legal destination (ForwardDestination), with
-// an optional note for the citizen and the destination; it returns the copy the destination
-// now holds.
-func (s *Service) Forward(ctx context.Context, t *tenant.Tenant, id uuid.UUID, note string) (*Complaint, error) {
+// Forward sends complaint id of t to tenant to, one of ForwardTargets, with an optional note
+// for the citizen and the destination. It returns what the destination now holds: the copy, or
+// the original when the complaint went back where it was filed.
+func (s *Service) Forward(ctx context.Context, t *tenant.Tenant, id, to uuid.UUID, note string) (*Complaint, error) {
 	note = strings.TrimSpace(note)
 	if len([]rune(note)) > 2000 {
 		return nil, apperr.InvalidFields(map[string]string{"forward_note": msgForwardNote})
@@ -58,16 +100,23 @@ func (s *Service) Forward(ctx context.Context, t *tenant.Tenant, id uuid.UUID, n
 	if err != nil {
 		return nil, err
 	}
-	dest, err := s.ForwardDestination(ctx, t, current.Complaint)
+	c := current.Complaint
+	targets, err := s.ForwardTargets(ctx, t, c)
 	if err != nil {
 		return nil, err
 	}
-	if dest == nil {
-		if !current.Complaint.Status.Open() || current.Complaint.ForwardedTo != nil {
+	if len(targets) == 0 {
+		if !c.Status.Open() || c.ForwardedTo != nil {
 			return nil, apperr.New(apperr.Conflict, msgForwardNotOpen)
 		}
 		return nil, apperr.New(apperr.Conflict, msgForwardNoDest)
 	}
+	i := slices.IndexFunc(targets, func(d *tenant.Tenant) bool { return d.ID == to })
+	if i < 0 {
+		return nil, apperr.InvalidFields(map[string]string{"forward_to": msgForwardDest})
+	}
+	dest := targets[i]
+	back := c.OriginTenantID != nil && *c.OriginTenantID == dest.ID
 	var out *Complaint
 	err = s.d.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
 		st := store{tx}
@@ -80,6 +129,9 @@ func (s *Service) Forward(ctx context.Context, t *tenant.Tenant, id uuid.UUID, n
 		}
 		actor := actorID(ctx)
 		text := "Inoltrato a " + dest.Name + " per competenza"
+		if back {
+			text = "Restituito a " + dest.Name + ": non è di competenza di " + t.Name
+		}
 		if note != "" {
 			text += ": " + note
 		}
@@ -90,38 +142,56 @@ func (s *Service) Forward(ctx context.Context, t *tenant.Tenant, id uuid.UUID, n
 		if err != nil {
 			return err
 		}
-		history, err := st.rawEvents(ctx, id)
-		if err != nil {
-			return err
+		if back {
+			// What this side wrote while it held the complaint goes back with it.
+			since := time.Time{}
+			if orig.ArrivedAt != nil {
+				since = *orig.ArrivedAt
+			}
+			done, err := st.eventsAfter(ctx, id, since)
+			if err != nil {
+				return err
+			}
+			if err := st.useTenant(ctx, dest.ID); err != nil {
+				return err
+			}
+			if out, err = st.takeBack(ctx, *c.OriginID, t.ID, done); err != nil {
+				return err
+			}
+			if err := st.event(ctx, out.ID, "returned", out.Status, "Restituito da "+t.Name+", reclamo n. "+out.Protocol(), true, actor); err != nil {
+				return err
+			}
+		} else {
+			history, err := st.rawEvents(ctx, id)
+			if err != nil {
+				return err
+			}
+			if err := st.useTenant(ctx, dest.ID); err != nil {
+				return err
+			}
+			if out, err = st.receive(ctx, t.ID, orig, history); err != nil {
+				return err
+			}
+			if err := st.event(ctx, out.ID, "received", Received, "Ricevuto da "+t.Name+", reclamo n. "+out.Protocol(), true, actor); err != nil {
+				return err
+			}
 		}
-		// The destination's side, in the same transaction.
-		if err := st.useTenant(ctx, dest.ID); err != nil {
-			return err
-		}
-		cp, err := st.copyFrom(ctx, t.ID, orig, history)
-		if err != nil {
-			return err
-		}
-		if err := st.event(ctx, cp.ID, "received", Received, "Ricevuto da "+t.Name+", reclamo n. "+cp.Protocol(), true, actor); err != nil {
-			return err
-		}
-		for _, r := range reminders(dest, cp, s.d.Now()) {
+		for _, r := range reminders(dest, out, s.d.Now()) {
 			if err := s.jobs.InsertTx(ctx, tx.Raw, r.Args, r.InsertOpts); err != nil {
 				return err
 			}
 		}
-		out = cp
 		return st.useTenant(ctx, t.ID)
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.d.Log.InfoContext(ctx, "complaint forwarded", "tenant", t.Slug, "to", dest.Slug, "protocol", out.Protocol())
+	s.d.Log.InfoContext(ctx, "complaint forwarded", "tenant", t.Slug, "to", dest.Slug, "back", back, "protocol", out.Protocol())
 	return out, nil
 }
 
-// forwardedProgress replaces f with the copy the destination holds when the complaint of
-// origin went there: the citizen, who knows only the origin's link, follows the answer.
+// forwardedProgress replaces f with what the destination holds when the complaint of origin
+// went there: the citizen, who knows only the origin's link, follows the answer.
 func (s *Service) forwardedProgress(ctx context.Context, origin *tenant.Tenant, f *Followed) error {
 	c := f.Complaint
 	if c.ForwardedTo == nil {
@@ -145,4 +215,21 @@ func (s *Service) forwardedProgress(ctx context.Context, origin *tenant.Tenant, 
 		}
 		return nil
 	})
+}
+
+// Partner is the other tenant of a forwarding for the staff's page: where the original came
+// from, for a copy, or where it went; nil for a complaint never forwarded.
+func (s *Service) Partner(ctx context.Context, c *Complaint) (*tenant.Tenant, error) {
+	id := c.ForwardedTo
+	if id == nil {
+		id = c.OriginTenantID
+	}
+	if id == nil {
+		return nil, nil
+	}
+	p, err := s.d.Tenants.ByID(ctx, *id)
+	if apperr.KindOf(err) == apperr.NotFound || tenant.IsNoRows(err) {
+		return nil, nil
+	}
+	return p, err
 }

@@ -98,6 +98,9 @@ func RegisterStaff(r *access.Router, svc *Service, d HandlerDeps) {
 	r.Post("/reclami/impostazioni", access.ComplaintsWrite, h.settingsSave)
 	r.Get("/reclami/nuovo", access.ComplaintsWrite, h.entryForm)
 	r.Post("/reclami/nuovo", access.ComplaintsWrite, h.entry)
+	// The ambito's view of its members' complaints about its services (before /:id).
+	r.Get("/reclami/ambito", access.ComplaintsInbox, h.ambitoView)
+	r.Get("/reclami/ambito/:comune/:id", access.ComplaintsInbox, h.ambitoDetail)
 	r.Get("/reclami/:id", access.ComplaintsInbox, h.detail)
 	r.Get("/reclami/:id/allegati/:n", access.ComplaintsInbox, h.attachment)
 	r.Post("/reclami/:id/stato", access.ComplaintsWrite, h.setStatus)
@@ -451,7 +454,11 @@ type detailPage struct {
 	Today     time.Time
 	Outcomes  []Outcome
 	CanWrite  bool
-	Forward   *tenant.Tenant // where the complaint can be forwarded, nil when nowhere
+	// Forward is where the complaint can be forwarded (none when nowhere), Back whether that is
+	// sending it back where it was filed; Partner names the other side of a forwarding.
+	Forward []*tenant.Tenant
+	Back    bool
+	Partner *tenant.Tenant
 }
 
 func paramID(c *fiber.Ctx) (uuid.UUID, error) {
@@ -504,12 +511,17 @@ func (h *handlers) showDetail(c *fiber.Ctx, status int, errs, form map[string]st
 			}
 		}
 	}
-	dest, err := h.svc.ForwardDestination(ctx, t, d.Complaint)
+	dest, err := h.svc.ForwardTargets(ctx, t, d.Complaint)
 	if err != nil {
 		return err
 	}
-	return h.d.Render.Render(c, status, "complaints/detail", detailPage{Page: p, Templates: tpls, D: d, Today: h.svc.Today(),
-		Outcomes: Outcomes, CanWrite: h.d.Can != nil && h.d.Can(ctx, access.ComplaintsWrite), Forward: dest})
+	page := detailPage{Page: p, Templates: tpls, D: d, Today: h.svc.Today(),
+		Outcomes: Outcomes, CanWrite: h.d.Can != nil && h.d.Can(ctx, access.ComplaintsWrite), Forward: dest,
+		Back: d.Complaint.OriginTenantID != nil}
+	if page.Partner, err = h.svc.Partner(ctx, d.Complaint); err != nil {
+		return err
+	}
+	return h.d.Render.Render(c, status, "complaints/detail", page)
 }
 
 // act runs a staff action, records it in the trail and goes back to the complaint.
@@ -525,7 +537,7 @@ func (h *handlers) act(c *fiber.Ctx, entry audit.Entry, done string, fn func(t *
 	err = fn(t, id)
 	if ae, ok := apperr.As(err); ok && len(ae.Fields) > 0 {
 		form := map[string]string{}
-		for _, k := range []string{"reply", "note", "outcome", "contribution", "office", "official_protocol", "official_protocol_on", "forward_note"} {
+		for _, k := range []string{"reply", "note", "outcome", "contribution", "office", "official_protocol", "official_protocol_on", "forward_note", "forward_to"} {
 			form[k] = strings.Clone(c.FormValue(k))
 		}
 		return h.showDetail(c, fiber.StatusUnprocessableEntity, ae.Fields, form)
@@ -580,8 +592,9 @@ func (h *handlers) close(c *fiber.Ctx) error {
 
 func (h *handlers) forward(c *fiber.Ctx) error {
 	note := strings.Clone(c.FormValue("forward_note"))
+	to, _ := uuid.Parse(c.FormValue("forward_to")) // an unknown one is refused by Forward
 	return h.act(c, audit.Entry{Action: "complaint.forward"}, "Reclamo inoltrato per competenza.", func(t *tenant.Tenant, id uuid.UUID) error {
-		_, err := h.svc.Forward(c.UserContext(), t, id, note)
+		_, err := h.svc.Forward(c.UserContext(), t, id, to, note)
 		return err
 	})
 }

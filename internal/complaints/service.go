@@ -32,12 +32,16 @@ type Deps struct {
 	Tenants interface {
 		ByID(ctx context.Context, id uuid.UUID) (*tenant.Tenant, error)
 		List(ctx context.Context) ([]*tenant.Tenant, error)
+		Members(ctx context.Context, ambitoID uuid.UUID) ([]tenant.Member, error)
 	}
 	// SiteURL is the absolute address of a tenant's citizen site (config.TenantURL).
 	SiteURL func(slug string) string
 	Log     *slog.Logger
 	// Now is the clock (time.Now when nil): tests move it.
 	Now func() time.Time
+	// MaxPendingBytes bounds the tenant's uploads waiting for their complaint (0:
+	// MaxPendingBytes).
+	MaxPendingBytes int64
 }
 
 // Service is the complaints' use cases, one for every entry point.
@@ -69,6 +73,8 @@ type Choice struct {
 	ID        uuid.UUID
 	Title     string
 	Standards []string
+	// OwnerID is the tenant whose Carta publishes the service: t itself or its ambito.
+	OwnerID uuid.UUID
 }
 
 // Choices lists the services t's citizen site shows (catalog's one rule: its own and its
@@ -85,7 +91,10 @@ func (s *Service) Choices(ctx context.Context, t *tenant.Tenant) ([]Choice, erro
 			return nil
 		}
 		for _, sv := range shown.Services() {
-			ch := Choice{ID: sv.ID, Title: sv.Title}
+			ch := Choice{ID: sv.ID, Title: sv.Title, OwnerID: t.ID}
+			if sv.FromAmbito && t.Ambito != nil {
+				ch.OwnerID = t.Ambito.ID
+			}
 			for _, st := range sv.Standards {
 				ch.Standards = append(ch.Standards, st.Description)
 			}
@@ -130,7 +139,7 @@ func (s *Service) Submit(ctx context.Context, t *tenant.Tenant, sub Submission) 
 		case sub.Standard != "" && !slices.Contains(found.Standards, sub.Standard):
 			f["standard"] = msgStandard
 		default:
-			sub.ServiceTitle = found.Title
+			sub.ServiceTitle, sub.serviceOwner = found.Title, &found.OwnerID
 		}
 	} else if sub.Standard != "" {
 		f["standard"] = msgStandard
@@ -240,6 +249,19 @@ type Inbox struct {
 	Complaints []*Complaint
 	Counts     map[Status]int
 	More       bool // a next page follows
+	// Partners names the tenants the listed complaints came from or went to (forward.go).
+	Partners map[uuid.UUID]string
+}
+
+// Forwarding says where c came from or went, for the list: "" when never forwarded.
+func (in *Inbox) Forwarding(c *Complaint) string {
+	switch {
+	case c.ForwardedTo != nil:
+		return "inoltrato a " + in.Partners[*c.ForwardedTo]
+	case c.OriginTenantID != nil:
+		return "inoltrato da " + in.Partners[*c.OriginTenantID]
+	}
+	return ""
 }
 
 // InboxLimit is the size of one page of the list.
@@ -265,7 +287,30 @@ func (s *Service) List(ctx context.Context, t *tenant.Tenant, f Filter) (*Inbox,
 		out.Counts, err = st.counts(ctx)
 		return err
 	})
-	return &out, err
+	if err != nil {
+		return nil, err
+	}
+	out.Partners = map[uuid.UUID]string{}
+	for _, c := range out.Complaints {
+		for _, id := range []*uuid.UUID{c.ForwardedTo, c.OriginTenantID} {
+			if id == nil {
+				continue
+			}
+			if _, ok := out.Partners[*id]; ok {
+				continue
+			}
+			p, err := s.d.Tenants.ByID(ctx, *id)
+			switch {
+			case err == nil:
+				out.Partners[*id] = p.Name
+			case apperr.KindOf(err) == apperr.NotFound || tenant.IsNoRows(err):
+				out.Partners[*id] = "un ente non più attivo"
+			default:
+				return nil, err
+			}
+		}
+	}
+	return &out, nil
 }
 
 // Detail is one complaint with its whole history and its offices, for staff.
@@ -400,6 +445,9 @@ func (s *Service) Reply(ctx context.Context, t *tenant.Tenant, id uuid.UUID, o O
 // Close closes an answered complaint (or one not within the tenant's competence).
 func (s *Service) Close(ctx context.Context, t *tenant.Tenant, id uuid.UUID) (*Complaint, error) {
 	return s.change(ctx, t, id, func(st store, c *Complaint) (*Complaint, string, string, bool, error) {
+		if c.ForwardedTo != nil {
+			return nil, "", "", false, apperr.New(apperr.Conflict, msgForwardedAway)
+		}
 		if c.Status != Answered && c.Status != NotCompetent {
 			return nil, "", "", false, apperr.New(apperr.Conflict, msgNotAnswerd)
 		}
@@ -483,6 +531,8 @@ func (s *Service) mailAbout(ctx context.Context, tenantID, id uuid.UUID, which s
 	}
 	var m mail.Message
 	var c *Complaint
+	var raw string
+	site := t // whose site the citizen follows the complaint on
 	err = s.d.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
 		st := store{tx}
 		var err error
@@ -492,13 +542,26 @@ func (s *Service) mailAbout(ctx context.Context, tenantID, id uuid.UUID, which s
 		if c.Email == "" {
 			return apperr.ErrNotFound
 		}
-		raw, err := st.newLink(ctx, id, "email")
-		if err != nil {
+		if c.OriginTenantID == nil {
+			raw, err = st.newLink(ctx, id, "email")
 			return err
 		}
-		m, err = composeMail(which, c, t, s.d.SiteURL(t.Slug)+PathFollow+raw)
-		return err
+		// A copy received by forwarding: the citizen knows the original, on the site where
+		// they filed it, which shows this copy's progress.
+		if err := st.useTenant(ctx, *c.OriginTenantID); err != nil {
+			return err
+		}
+		if raw, err = st.newLink(ctx, *c.OriginID, "email"); err != nil {
+			return err
+		}
+		return st.useTenant(ctx, t.ID)
 	})
+	if err == nil && c.OriginTenantID != nil {
+		site, err = s.d.Tenants.ByID(ctx, *c.OriginTenantID)
+	}
+	if err == nil {
+		m, err = composeMail(which, c, t, s.d.SiteURL(site.Slug)+PathFollow+raw)
+	}
 	if err == nil && which == "reply" {
 		// The answer goes as the ente's letter too, rendered outside the transaction.
 		var pdf []byte

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"time"
 
@@ -50,7 +51,7 @@ func fromRow(r db.Complaint) *Complaint {
 		WhatHappened: r.WhatHappened, Request: r.Request, FirstName: r.FirstName, LastName: r.LastName,
 		FiscalCode: r.FiscalCode, Email: r.Email, Phone: r.Phone, OnBehalfOf: r.OnBehalfOf, Relation: r.Relation,
 		SubmittedAt: r.SubmittedAt, Outcome: Outcome(r.Outcome), Reply: r.Reply, RepliedAt: r.RepliedAt, ClosedAt: r.ClosedAt,
-		OriginTenantID: r.OriginTenantID, OriginID: r.OriginID, ForwardedTo: r.ForwardedTo}
+		OriginTenantID: r.OriginTenantID, OriginID: r.OriginID, ForwardedTo: r.ForwardedTo, ServiceOwnerID: r.ServiceOwnerID}
 	if r.DueOn.Valid {
 		c.DueOn = romeDay(r.DueOn)
 	}
@@ -76,7 +77,7 @@ func (st store) create(ctx context.Context, s *Submission, now time.Time) (*Comp
 	}
 	due := dayOf(now).AddDate(0, 0, int(days))
 	r, err := st.tx.ComplaintCreate(ctx, db.ComplaintCreateParams{
-		Year: int32(year), Number: n, Channel: string(s.Channel), ServiceID: s.ServiceID,
+		Year: int32(year), Number: n, Channel: string(s.Channel), ServiceID: s.ServiceID, ServiceOwnerID: s.serviceOwner,
 		ServiceTitle: s.ServiceTitle, Standard: s.Standard, WhatHappened: s.WhatHappened, Request: s.Request,
 		FirstName: s.FirstName, LastName: s.LastName, FiscalCode: s.FiscalCode, Email: s.Email, Phone: s.Phone,
 		OnBehalfOf: s.OnBehalfOf, Relation: s.Relation, ConsentAt: now, SubmittedAt: now,
@@ -388,24 +389,68 @@ func (st store) markForwarded(ctx context.Context, id, to uuid.UUID) (db.Complai
 	return r, notFound(err)
 }
 
-// copyFrom stores, in the current tenant, the copy of o (of tenant origin) with its history.
-func (st store) copyFrom(ctx context.Context, origin uuid.UUID, o db.Complaint, history []db.ComplaintEvent) (*Complaint, error) {
+// receive stores, in the current tenant, the copy of o (of tenant origin) with its history;
+// a copy this tenant once sent back is received anew, with what the origin wrote meanwhile.
+func (st store) receive(ctx context.Context, origin uuid.UUID, o db.Complaint, history []db.ComplaintEvent) (*Complaint, error) {
 	oid := o.ID
+	prev, err := st.tx.ComplaintForwardedCopy(ctx, db.ComplaintForwardedCopyParams{OriginTenantID: &origin, OriginID: &oid})
+	switch err = notFound(err); {
+	case err == nil:
+		since := prev.UpdatedAt // when it was sent back
+		r, err := st.tx.ComplaintForwardRevive(ctx, db.ComplaintForwardReviveParams{OriginTenantID: &origin, OriginID: &oid})
+		if err != nil {
+			return nil, fmt.Errorf("forwarded again: %w", notFound(err))
+		}
+		var later []db.ComplaintEvent
+		for _, e := range history {
+			if e.At.After(since) {
+				later = append(later, e)
+			}
+		}
+		return fromRow(r), st.copyEvents(ctx, r.ID, later)
+	case !errors.Is(err, apperr.ErrNotFound):
+		return nil, err
+	}
 	r, err := st.tx.ComplaintForwardCopy(ctx, db.ComplaintForwardCopyParams{Year: o.Year, Number: o.Number, Channel: o.Channel,
-		ServiceID: o.ServiceID, ServiceTitle: o.ServiceTitle, Standard: o.Standard, WhatHappened: o.WhatHappened,
-		Request: o.Request, FirstName: o.FirstName, LastName: o.LastName, FiscalCode: o.FiscalCode, Email: o.Email,
-		Phone: o.Phone, OnBehalfOf: o.OnBehalfOf, Relation: o.Relation, ConsentAt: o.ConsentAt,
-		SubmittedAt: o.SubmittedAt, DueOn: o.DueOn, OriginTenantID: &origin, OriginID: &oid})
+		ServiceID: o.ServiceID, ServiceOwnerID: o.ServiceOwnerID, ServiceTitle: o.ServiceTitle, Standard: o.Standard,
+		WhatHappened: o.WhatHappened, Request: o.Request, FirstName: o.FirstName, LastName: o.LastName,
+		FiscalCode: o.FiscalCode, Email: o.Email, Phone: o.Phone, OnBehalfOf: o.OnBehalfOf, Relation: o.Relation,
+		ConsentAt: o.ConsentAt, SubmittedAt: o.SubmittedAt, DueOn: o.DueOn, OriginTenantID: &origin, OriginID: &oid})
 	if err != nil {
 		return nil, fmt.Errorf("forwarded copy: %w", err)
 	}
-	for _, e := range history {
-		if err := st.tx.ComplaintForwardEventCopy(ctx, db.ComplaintForwardEventCopyParams{ComplaintID: r.ID, At: e.At,
+	return fromRow(r), st.copyEvents(ctx, r.ID, history)
+}
+
+// takeBack opens again, in the current tenant, the original id that went to tenant from, and
+// adds to its history what from wrote while it held the complaint.
+func (st store) takeBack(ctx context.Context, id, from uuid.UUID, done []db.ComplaintEvent) (*Complaint, error) {
+	status, err := st.tx.ComplaintForwardStatusBefore(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("status before forwarding: %w", err)
+	}
+	r, err := st.tx.ComplaintForwardBack(ctx, db.ComplaintForwardBackParams{ID: id, Status: status, FromTenant: from})
+	if err != nil {
+		return nil, fmt.Errorf("forwarded back: %w", notFound(err))
+	}
+	return fromRow(r), st.copyEvents(ctx, id, done)
+}
+
+// copyEvents adds history rows of the other side to complaint id, as they were.
+func (st store) copyEvents(ctx context.Context, id uuid.UUID, evs []db.ComplaintEvent) error {
+	for _, e := range evs {
+		if err := st.tx.ComplaintForwardEventCopy(ctx, db.ComplaintForwardEventCopyParams{ComplaintID: id, At: e.At,
 			Kind: e.Kind, Status: e.Status, Note: e.Note, Public: e.Public, ActorID: e.ActorID, OfficeName: e.OfficeName}); err != nil {
-			return nil, fmt.Errorf("forwarded history: %w", err)
+			return fmt.Errorf("forwarded history: %w", err)
 		}
 	}
-	return fromRow(r), nil
+	return nil
+}
+
+// eventsAfter are the rows of the current tenant's history of id after a moment, less the
+// step of receiving.
+func (st store) eventsAfter(ctx context.Context, id uuid.UUID, after time.Time) ([]db.ComplaintEvent, error) {
+	return st.tx.ComplaintForwardEventsAfter(ctx, db.ComplaintForwardEventsAfterParams{ComplaintID: id, After: after})
 }
 
 func (st store) receivedCopy(ctx context.Context, origin, id uuid.UUID) (*Complaint, error) {

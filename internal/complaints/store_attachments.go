@@ -108,3 +108,8 @@ func (st store) attachment(ctx context.Context, id uuid.UUID, n int) (*Attachmen
 	return &AttachmentFile{Upload: Upload{N: int(r.N), Name: r.Filename, ContentType: r.ContentType, Size: int(r.SizeBytes)},
 		Data: r.Data, Protocol: Protocol(int(r.Year), int(r.Number))}, nil
 }
+
+// pendingBytes is the size of the tenant's uploads still waiting (created after cutoff).
+func (st store) pendingBytes(ctx context.Context, cutoff time.Time) (int64, error) {
+	return st.tx.ComplaintUploadsPendingBytes(ctx, cutoff)
+}

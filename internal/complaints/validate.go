@@ -14,7 +14,8 @@ type Submission struct {
 	Channel      Channel
 	Consent      bool
 	ServiceID    *uuid.UUID
-	ServiceTitle string // filled by Submit from the published Carta
+	ServiceTitle string     // filled by Submit from the published Carta
+	serviceOwner *uuid.UUID // the tenant publishing the service, filled by Submit
 	Standard     string
 	WhatHappened string
 	Request      string

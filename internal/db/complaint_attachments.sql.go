@@ -215,3 +215,15 @@ func (q *Queries) ComplaintUploadsPending(ctx context.Context, arg ComplaintUplo
 	}
 	return items, nil
 }
+
+const complaintUploadsPendingBytes = `-- name: ComplaintUploadsPendingBytes :one
+SELECT coalesce(sum(size_bytes), 0)::bigint FROM complaint_uploads WHERE created_at > $1::timestamptz
+`
+
+// What the tenant's valid pending uploads weigh, for the bound on them.
+func (q *Queries) ComplaintUploadsPendingBytes(ctx context.Context, cutoff time.Time) (int64, error) {
+	row := q.db.QueryRow(ctx, complaintUploadsPendingBytes, cutoff)
+	var column_1 int64
+	err := row.Scan(&column_1)
+	return column_1, err
+}

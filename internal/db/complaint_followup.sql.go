@@ -70,7 +70,7 @@ const complaintReopen = `-- name: ComplaintReopen :one
 UPDATE complaints SET status = 'in_istruttoria', solved = false, solved_at = $1::timestamptz, reopened_at = $1::timestamptz,
     reopen_count = reopen_count + 1, due_on = $2, closed_at = NULL, updated_at = now()
 WHERE id = $3
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on, service_owner_id
 `
 
 type ComplaintReopenParams struct {
@@ -123,6 +123,7 @@ func (q *Queries) ComplaintReopen(ctx context.Context, arg ComplaintReopenParams
 		&i.ReopenCount,
 		&i.OfficialProtocol,
 		&i.OfficialProtocolOn,
+		&i.ServiceOwnerID,
 	)
 	return i, err
 }
@@ -130,7 +131,7 @@ func (q *Queries) ComplaintReopen(ctx context.Context, arg ComplaintReopenParams
 const complaintSetOfficialProtocol = `-- name: ComplaintSetOfficialProtocol :one
 UPDATE complaints SET official_protocol = $1, official_protocol_on = $2, updated_at = now()
 WHERE id = $3
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on, service_owner_id
 `
 
 type ComplaintSetOfficialProtocolParams struct {
@@ -181,6 +182,7 @@ func (q *Queries) ComplaintSetOfficialProtocol(ctx context.Context, arg Complain
 		&i.ReopenCount,
 		&i.OfficialProtocol,
 		&i.OfficialProtocolOn,
+		&i.ServiceOwnerID,
 	)
 	return i, err
 }
@@ -188,7 +190,7 @@ func (q *Queries) ComplaintSetOfficialProtocol(ctx context.Context, arg Complain
 const complaintSetSolved = `-- name: ComplaintSetSolved :one
 UPDATE complaints SET solved = $1, solved_at = $2::timestamptz, updated_at = now()
 WHERE id = $3
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on, service_owner_id
 `
 
 type ComplaintSetSolvedParams struct {
@@ -240,6 +242,7 @@ func (q *Queries) ComplaintSetSolved(ctx context.Context, arg ComplaintSetSolved
 		&i.ReopenCount,
 		&i.OfficialProtocol,
 		&i.OfficialProtocolOn,
+		&i.ServiceOwnerID,
 	)
 	return i, err
 }

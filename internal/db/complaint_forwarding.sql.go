@@ -25,14 +25,74 @@ func (q *Queries) ComplaintForwardAmbito(ctx context.Context) (uuid.UUID, error)
 	return ambito_id, err
 }
 
+const complaintForwardBack = `-- name: ComplaintForwardBack :one
+UPDATE complaints SET status = $1, forwarded_to = NULL, updated_at = now()
+WHERE id = $2 AND tenant_id = (SELECT app_tenant()) AND forwarded_to = $3::uuid
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on, service_owner_id
+`
+
+type ComplaintForwardBackParams struct {
+	Status     string
+	ID         uuid.UUID
+	FromTenant uuid.UUID
+}
+
+// The original, back from the tenant it was forwarded to: open again, at the status it had.
+func (q *Queries) ComplaintForwardBack(ctx context.Context, arg ComplaintForwardBackParams) (Complaint, error) {
+	row := q.db.QueryRow(ctx, complaintForwardBack, arg.Status, arg.ID, arg.FromTenant)
+	var i Complaint
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.Year,
+		&i.Number,
+		&i.Channel,
+		&i.Status,
+		&i.ServiceID,
+		&i.ServiceTitle,
+		&i.Standard,
+		&i.WhatHappened,
+		&i.Request,
+		&i.FirstName,
+		&i.LastName,
+		&i.FiscalCode,
+		&i.Email,
+		&i.Phone,
+		&i.OnBehalfOf,
+		&i.Relation,
+		&i.ConsentAt,
+		&i.SubmittedAt,
+		&i.DueOn,
+		&i.Outcome,
+		&i.Reply,
+		&i.RepliedAt,
+		&i.ClosedAt,
+		&i.UpdatedAt,
+		&i.AnonymisedAt,
+		&i.OriginTenantID,
+		&i.OriginID,
+		&i.ForwardedTo,
+		&i.ArrivedAt,
+		&i.FirstRepliedAt,
+		&i.Solved,
+		&i.SolvedAt,
+		&i.ReopenedAt,
+		&i.ReopenCount,
+		&i.OfficialProtocol,
+		&i.OfficialProtocolOn,
+		&i.ServiceOwnerID,
+	)
+	return i, err
+}
+
 const complaintForwardCopy = `-- name: ComplaintForwardCopy :one
-INSERT INTO complaints (tenant_id, year, number, channel, status, service_id, service_title, standard,
+INSERT INTO complaints (tenant_id, year, number, channel, status, service_id, service_owner_id, service_title, standard,
     what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of,
     relation, consent_at, submitted_at, due_on, origin_tenant_id, origin_id, arrived_at)
-VALUES ((SELECT app_tenant()), $1, $2, $3, 'ricevuto', $4, $5, $6,
-    $7, $8, $9, $10, $11, $12, $13, $14,
-    $15, $16, $17, $18, $19, $20, now())
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
+VALUES ((SELECT app_tenant()), $1, $2, $3, 'ricevuto', $4, $5, $6, $7,
+    $8, $9, $10, $11, $12, $13, $14, $15,
+    $16, $17, $18, $19, $20, $21, now())
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on, service_owner_id
 `
 
 type ComplaintForwardCopyParams struct {
@@ -40,6 +100,7 @@ type ComplaintForwardCopyParams struct {
 	Number         int32
 	Channel        string
 	ServiceID      *uuid.UUID
+	ServiceOwnerID *uuid.UUID
 	ServiceTitle   string
 	Standard       string
 	WhatHappened   string
@@ -64,6 +125,7 @@ func (q *Queries) ComplaintForwardCopy(ctx context.Context, arg ComplaintForward
 		arg.Number,
 		arg.Channel,
 		arg.ServiceID,
+		arg.ServiceOwnerID,
 		arg.ServiceTitle,
 		arg.Standard,
 		arg.WhatHappened,
@@ -121,6 +183,7 @@ func (q *Queries) ComplaintForwardCopy(ctx context.Context, arg ComplaintForward
 		&i.ReopenCount,
 		&i.OfficialProtocol,
 		&i.OfficialProtocolOn,
+		&i.ServiceOwnerID,
 	)
 	return i, err
 }
@@ -190,10 +253,54 @@ func (q *Queries) ComplaintForwardEvents(ctx context.Context, complaintID uuid.U
 	return items, nil
 }
 
+const complaintForwardEventsAfter = `-- name: ComplaintForwardEventsAfter :many
+SELECT tenant_id, id, complaint_id, at, kind, status, note, public, actor_id, office_name FROM complaint_events
+WHERE complaint_id = $1 AND tenant_id = (SELECT app_tenant()) AND at > $2::timestamptz
+  AND kind <> 'received'
+ORDER BY id
+`
+
+type ComplaintForwardEventsAfterParams struct {
+	ComplaintID uuid.UUID
+	After       time.Time
+}
+
+// The history of a complaint after a moment: what one side did while the other held it.
+func (q *Queries) ComplaintForwardEventsAfter(ctx context.Context, arg ComplaintForwardEventsAfterParams) ([]ComplaintEvent, error) {
+	rows, err := q.db.Query(ctx, complaintForwardEventsAfter, arg.ComplaintID, arg.After)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []ComplaintEvent{}
+	for rows.Next() {
+		var i ComplaintEvent
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.ComplaintID,
+			&i.At,
+			&i.Kind,
+			&i.Status,
+			&i.Note,
+			&i.Public,
+			&i.ActorID,
+			&i.OfficeName,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const complaintForwardMark = `-- name: ComplaintForwardMark :one
 UPDATE complaints SET status = 'non_di_competenza', forwarded_to = $1, updated_at = now()
 WHERE id = $2
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on, service_owner_id
 `
 
 type ComplaintForwardMarkParams struct {
@@ -243,8 +350,84 @@ func (q *Queries) ComplaintForwardMark(ctx context.Context, arg ComplaintForward
 		&i.ReopenCount,
 		&i.OfficialProtocol,
 		&i.OfficialProtocolOn,
+		&i.ServiceOwnerID,
 	)
 	return i, err
+}
+
+const complaintForwardRevive = `-- name: ComplaintForwardRevive :one
+UPDATE complaints SET status = 'ricevuto', forwarded_to = NULL, arrived_at = now(), updated_at = now()
+WHERE origin_tenant_id = $1 AND origin_id = $2 AND tenant_id = (SELECT app_tenant())
+  AND forwarded_to = $1
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on, service_owner_id
+`
+
+type ComplaintForwardReviveParams struct {
+	OriginTenantID *uuid.UUID
+	OriginID       *uuid.UUID
+}
+
+// The copy a tenant once returned, forwarded to it again: received anew.
+func (q *Queries) ComplaintForwardRevive(ctx context.Context, arg ComplaintForwardReviveParams) (Complaint, error) {
+	row := q.db.QueryRow(ctx, complaintForwardRevive, arg.OriginTenantID, arg.OriginID)
+	var i Complaint
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.Year,
+		&i.Number,
+		&i.Channel,
+		&i.Status,
+		&i.ServiceID,
+		&i.ServiceTitle,
+		&i.Standard,
+		&i.WhatHappened,
+		&i.Request,
+		&i.FirstName,
+		&i.LastName,
+		&i.FiscalCode,
+		&i.Email,
+		&i.Phone,
+		&i.OnBehalfOf,
+		&i.Relation,
+		&i.ConsentAt,
+		&i.SubmittedAt,
+		&i.DueOn,
+		&i.Outcome,
+		&i.Reply,
+		&i.RepliedAt,
+		&i.ClosedAt,
+		&i.UpdatedAt,
+		&i.AnonymisedAt,
+		&i.OriginTenantID,
+		&i.OriginID,
+		&i.ForwardedTo,
+		&i.ArrivedAt,
+		&i.FirstRepliedAt,
+		&i.Solved,
+		&i.SolvedAt,
+		&i.ReopenedAt,
+		&i.ReopenCount,
+		&i.OfficialProtocol,
+		&i.OfficialProtocolOn,
+		&i.ServiceOwnerID,
+	)
+	return i, err
+}
+
+const complaintForwardStatusBefore = `-- name: ComplaintForwardStatusBefore :one
+SELECT coalesce((SELECT e.status FROM complaint_events e
+                 WHERE e.complaint_id = $1 AND e.tenant_id = (SELECT app_tenant())
+                   AND e.status IN ('ricevuto', 'preso_in_carico', 'in_istruttoria')
+                 ORDER BY e.id DESC LIMIT 1), 'ricevuto')::text AS status
+`
+
+// The open status a complaint last had: the one it goes back to when it returns.
+func (q *Queries) ComplaintForwardStatusBefore(ctx context.Context, complaintID uuid.UUID) (string, error) {
+	row := q.db.QueryRow(ctx, complaintForwardStatusBefore, complaintID)
+	var status string
+	err := row.Scan(&status)
+	return status, err
 }
 
 const complaintForwardUseTenant = `-- name: ComplaintForwardUseTenant :exec
@@ -258,7 +441,7 @@ func (q *Queries) ComplaintForwardUseTenant(ctx context.Context, tenant string) 
 }
 
 const complaintForwardedCopy = `-- name: ComplaintForwardedCopy :one
-SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on FROM complaints WHERE origin_tenant_id = $1 AND origin_id = $2
+SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on, service_owner_id FROM complaints WHERE origin_tenant_id = $1 AND origin_id = $2
   AND tenant_id = (SELECT app_tenant())
 `
 
@@ -310,6 +493,7 @@ func (q *Queries) ComplaintForwardedCopy(ctx context.Context, arg ComplaintForwa
 		&i.ReopenCount,
 		&i.OfficialProtocol,
 		&i.OfficialProtocolOn,
+		&i.ServiceOwnerID,
 	)
 	return i, err
 }

@@ -98,7 +98,7 @@ func (q *Queries) ComplaintAssignmentsOf(ctx context.Context, complaintID uuid.U
 }
 
 const complaintByLink = `-- name: ComplaintByLink :one
-SELECT c.tenant_id, c.id, c.year, c.number, c.channel, c.status, c.service_id, c.service_title, c.standard, c.what_happened, c.request, c.first_name, c.last_name, c.fiscal_code, c.email, c.phone, c.on_behalf_of, c.relation, c.consent_at, c.submitted_at, c.due_on, c.outcome, c.reply, c.replied_at, c.closed_at, c.updated_at, c.anonymised_at, c.origin_tenant_id, c.origin_id, c.forwarded_to, c.arrived_at, c.first_replied_at, c.solved, c.solved_at, c.reopened_at, c.reopen_count, c.official_protocol, c.official_protocol_on FROM complaints c
+SELECT c.tenant_id, c.id, c.year, c.number, c.channel, c.status, c.service_id, c.service_title, c.standard, c.what_happened, c.request, c.first_name, c.last_name, c.fiscal_code, c.email, c.phone, c.on_behalf_of, c.relation, c.consent_at, c.submitted_at, c.due_on, c.outcome, c.reply, c.replied_at, c.closed_at, c.updated_at, c.anonymised_at, c.origin_tenant_id, c.origin_id, c.forwarded_to, c.arrived_at, c.first_replied_at, c.solved, c.solved_at, c.reopened_at, c.reopen_count, c.official_protocol, c.official_protocol_on, c.service_owner_id FROM complaints c
 JOIN complaint_links l ON l.tenant_id = c.tenant_id AND l.complaint_id = c.id
 WHERE l.token_hash = $1
 `
@@ -145,6 +145,7 @@ func (q *Queries) ComplaintByLink(ctx context.Context, tokenHash []byte) (Compla
 		&i.ReopenCount,
 		&i.OfficialProtocol,
 		&i.OfficialProtocolOn,
+		&i.ServiceOwnerID,
 	)
 	return i, err
 }
@@ -203,34 +204,35 @@ func (q *Queries) ComplaintCounts(ctx context.Context) ([]ComplaintCountsRow, er
 }
 
 const complaintCreate = `-- name: ComplaintCreate :one
-INSERT INTO complaints (tenant_id, year, number, channel, service_id, service_title, standard,
+INSERT INTO complaints (tenant_id, year, number, channel, service_id, service_owner_id, service_title, standard,
     what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of,
     relation, consent_at, submitted_at, due_on)
-VALUES ((SELECT app_tenant()), $1, $2, $3, $4, $5, $6,
-    $7, $8, $9, $10, $11, $12, $13, $14,
-    $15, $16, $17, $18)
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
+VALUES ((SELECT app_tenant()), $1, $2, $3, $4, $5, $6, $7,
+    $8, $9, $10, $11, $12, $13, $14, $15,
+    $16, $17, $18, $19)
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on, service_owner_id
 `
 
 type ComplaintCreateParams struct {
-	Year         int32
-	Number       int32
-	Channel      string
-	ServiceID    *uuid.UUID
-	ServiceTitle string
-	Standard     string
-	WhatHappened string
-	Request      string
-	FirstName    string
-	LastName     string
-	FiscalCode   string
-	Email        string
-	Phone        string
-	OnBehalfOf   string
-	Relation     string
-	ConsentAt    time.Time
-	SubmittedAt  time.Time
-	DueOn        pgtype.Date
+	Year           int32
+	Number         int32
+	Channel        string
+	ServiceID      *uuid.UUID
+	ServiceOwnerID *uuid.UUID
+	ServiceTitle   string
+	Standard       string
+	WhatHappened   string
+	Request        string
+	FirstName      string
+	LastName       string
+	FiscalCode     string
+	Email          string
+	Phone          string
+	OnBehalfOf     string
+	Relation       string
+	ConsentAt      time.Time
+	SubmittedAt    time.Time
+	DueOn          pgtype.Date
 }
 
 func (q *Queries) ComplaintCreate(ctx context.Context, arg ComplaintCreateParams) (Complaint, error) {
@@ -239,6 +241,7 @@ func (q *Queries) ComplaintCreate(ctx context.Context, arg ComplaintCreateParams
 		arg.Number,
 		arg.Channel,
 		arg.ServiceID,
+		arg.ServiceOwnerID,
 		arg.ServiceTitle,
 		arg.Standard,
 		arg.WhatHappened,
@@ -294,6 +297,7 @@ func (q *Queries) ComplaintCreate(ctx context.Context, arg ComplaintCreateParams
 		&i.ReopenCount,
 		&i.OfficialProtocol,
 		&i.OfficialProtocolOn,
+		&i.ServiceOwnerID,
 	)
 	return i, err
 }
@@ -499,7 +503,7 @@ func (q *Queries) ComplaintFeedbackList(ctx context.Context, lim int32) ([]Feedb
 }
 
 const complaintGet = `-- name: ComplaintGet :one
-SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on FROM complaints WHERE id = $1
+SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on, service_owner_id FROM complaints WHERE id = $1
 `
 
 func (q *Queries) ComplaintGet(ctx context.Context, id uuid.UUID) (Complaint, error) {
@@ -544,12 +548,13 @@ func (q *Queries) ComplaintGet(ctx context.Context, id uuid.UUID) (Complaint, er
 		&i.ReopenCount,
 		&i.OfficialProtocol,
 		&i.OfficialProtocolOn,
+		&i.ServiceOwnerID,
 	)
 	return i, err
 }
 
 const complaintInbox = `-- name: ComplaintInbox :many
-SELECT c.tenant_id, c.id, c.year, c.number, c.channel, c.status, c.service_id, c.service_title, c.standard, c.what_happened, c.request, c.first_name, c.last_name, c.fiscal_code, c.email, c.phone, c.on_behalf_of, c.relation, c.consent_at, c.submitted_at, c.due_on, c.outcome, c.reply, c.replied_at, c.closed_at, c.updated_at, c.anonymised_at, c.origin_tenant_id, c.origin_id, c.forwarded_to, c.arrived_at, c.first_replied_at, c.solved, c.solved_at, c.reopened_at, c.reopen_count, c.official_protocol, c.official_protocol_on FROM complaints c
+SELECT c.tenant_id, c.id, c.year, c.number, c.channel, c.status, c.service_id, c.service_title, c.standard, c.what_happened, c.request, c.first_name, c.last_name, c.fiscal_code, c.email, c.phone, c.on_behalf_of, c.relation, c.consent_at, c.submitted_at, c.due_on, c.outcome, c.reply, c.replied_at, c.closed_at, c.updated_at, c.anonymised_at, c.origin_tenant_id, c.origin_id, c.forwarded_to, c.arrived_at, c.first_replied_at, c.solved, c.solved_at, c.reopened_at, c.reopen_count, c.official_protocol, c.official_protocol_on, c.service_owner_id FROM complaints c
 WHERE (CASE WHEN $1::text = '' THEN c.status IN ('ricevuto', 'preso_in_carico', 'in_istruttoria', 'risposto')
             WHEN $1::text = 'tutti' THEN true
             ELSE c.status = $1::text END)
@@ -643,6 +648,7 @@ func (q *Queries) ComplaintInbox(ctx context.Context, arg ComplaintInboxParams) 
 			&i.ReopenCount,
 			&i.OfficialProtocol,
 			&i.OfficialProtocolOn,
+			&i.ServiceOwnerID,
 		); err != nil {
 			return nil, err
 		}
@@ -680,7 +686,7 @@ func (q *Queries) ComplaintLinksDelete(ctx context.Context, ids []uuid.UUID) err
 }
 
 const complaintLock = `-- name: ComplaintLock :one
-SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on FROM complaints WHERE id = $1 FOR UPDATE
+SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on, service_owner_id FROM complaints WHERE id = $1 FOR UPDATE
 `
 
 func (q *Queries) ComplaintLock(ctx context.Context, id uuid.UUID) (Complaint, error) {
@@ -725,6 +731,7 @@ func (q *Queries) ComplaintLock(ctx context.Context, id uuid.UUID) (Complaint, e
 		&i.ReopenCount,
 		&i.OfficialProtocol,
 		&i.OfficialProtocolOn,
+		&i.ServiceOwnerID,
 	)
 	return i, err
 }
@@ -761,7 +768,7 @@ const complaintSetReply = `-- name: ComplaintSetReply :one
 UPDATE complaints SET status = 'risposto', outcome = $1, reply = $2, replied_at = $3::timestamptz,
     first_replied_at = coalesce(first_replied_at, $3::timestamptz), updated_at = now()
 WHERE id = $4
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on, service_owner_id
 `
 
 type ComplaintSetReplyParams struct {
@@ -818,6 +825,7 @@ func (q *Queries) ComplaintSetReply(ctx context.Context, arg ComplaintSetReplyPa
 		&i.ReopenCount,
 		&i.OfficialProtocol,
 		&i.OfficialProtocolOn,
+		&i.ServiceOwnerID,
 	)
 	return i, err
 }
@@ -826,7 +834,7 @@ const complaintSetStatus = `-- name: ComplaintSetStatus :one
 UPDATE complaints SET status = $1, updated_at = now(),
     closed_at = CASE WHEN $1::text = 'chiuso' THEN now() ELSE closed_at END
 WHERE id = $2
-RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on
+RETURNING tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on, service_owner_id
 `
 
 type ComplaintSetStatusParams struct {
@@ -876,6 +884,7 @@ func (q *Queries) ComplaintSetStatus(ctx context.Context, arg ComplaintSetStatus
 		&i.ReopenCount,
 		&i.OfficialProtocol,
 		&i.OfficialProtocolOn,
+		&i.ServiceOwnerID,
 	)
 	return i, err
 }
@@ -946,7 +955,7 @@ func (q *Queries) ComplaintTemplates(ctx context.Context) ([]ComplaintReplyTempl
 }
 
 const complaintsByAuthor = `-- name: ComplaintsByAuthor :many
-SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on FROM complaints
+SELECT tenant_id, id, year, number, channel, status, service_id, service_title, standard, what_happened, request, first_name, last_name, fiscal_code, email, phone, on_behalf_of, relation, consent_at, submitted_at, due_on, outcome, reply, replied_at, closed_at, updated_at, anonymised_at, origin_tenant_id, origin_id, forwarded_to, arrived_at, first_replied_at, solved, solved_at, reopened_at, reopen_count, official_protocol, official_protocol_on, service_owner_id FROM complaints
 WHERE anonymised_at IS NULL
   AND (($1::text <> '' AND fiscal_code = $1::text) OR ($2::text <> '' AND lower(email) = lower($2::text)))
 ORDER BY submitted_at
@@ -1006,6 +1015,7 @@ func (q *Queries) ComplaintsByAuthor(ctx context.Context, arg ComplaintsByAuthor
 			&i.ReopenCount,
 			&i.OfficialProtocol,
 			&i.OfficialProtocolOn,
+			&i.ServiceOwnerID,
 		); err != nil {
 			return nil, err
 		}

@@ -142,6 +142,7 @@ type Complaint struct {
 	ReopenCount        int32
 	OfficialProtocol   string
 	OfficialProtocolOn pgtype.Date
+	ServiceOwnerID     *uuid.UUID
 }
 
 type ComplaintAssignment struct {

@@ -55,9 +55,8 @@ type handlers struct {
 
 // Register adds the publication pages to r, the router of the staff area (/admin): reading
 // needs CatalogRead, publishing, scheduling and cancelling need CatalogPublish.
-func Register(r *access.Router, d Deps) {
-	h := &handlers{svc: New(d)}
-	h.d = h.svc.d
+func Register(r *access.Router, svc *Service) {
+	h := &handlers{svc: svc, d: svc.d}
 	r.Get(pathPublish, access.CatalogRead, h.publishPage)
 	r.Post(pathPublish, access.CatalogPublish, h.publish)
 	r.Post(pathSchedule, access.CatalogPublish, h.schedule)

@@ -72,7 +72,7 @@ func setupHTTP(t *testing.T) *httpFixture {
 	})
 	d := deps(env, f.rec)
 	d.Render, d.Jobs, d.Can = r, client, enf.Can
-	publication.Register(access.NewRouter(app.Group("/admin"), "/admin", enf, f.reg), d)
+	publication.Register(access.NewRouter(app.Group("/admin"), "/admin", enf, f.reg), publication.New(d))
 	f.app = app
 	return f
 }

@@ -83,7 +83,7 @@ func TestLabelsDoNotCoverHeadingsOrFields(t *testing.T) {
 	d := deps(env, &recorder{env: env})
 	d.Render = rend
 	d.Can = func(context.Context, access.Perm) bool { return true }
-	publication.Register(access.NewRouter(app.Group("/admin"), "/admin", allowAll{}, access.NewRegistry()), d)
+	publication.Register(access.NewRouter(app.Group("/admin"), "/admin", allowAll{}, access.NewRegistry()), publication.New(d))
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	go func() { _ = app.Listener(ln) }()

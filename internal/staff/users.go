@@ -3,7 +3,6 @@ package staff
 import (
 	"context"
 	"errors"
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
@@ -181,18 +180,6 @@ func formRoles(c *fiber.Ctx) (roles []string, bad bool) {
 	return roles, bad
 }
 
-func validEmail(s string) bool {
-	if len(s) < 3 || len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>\"") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s {
-		return false
-	}
-	_, domain, _ := strings.Cut(s, "@")
-	return strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
-}
-
 func validName(s string) bool {
 	n := utf8.RuneCountInString(s)
 	return n >= 1 && n <= 200 && !strings.ContainsFunc(s, unicode.IsControl)
@@ -276,7 +263,7 @@ func (h *handlers) invite(c *fiber.Ctx) error {
 	roles, bad := formRoles(c)
 
 	errs := map[string]string{}
-	if !validEmail(email) {
+	if !web.ValidEmail(email) {
 		errs["email"] = msgEmail
 	}
 	if !validName(name) {

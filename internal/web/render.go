@@ -40,6 +40,7 @@ type RendererOptions struct {
 // Renderer holds every page, parsed once at start, each in its own clone of the layouts so
 // that pages never see each other's blocks. It is safe for concurrent use.
 type Renderer struct {
+	layouts   *template.Template
 	pages     map[string]*template.Template
 	static    *staticSet
 	dev       bool
@@ -79,12 +80,23 @@ func newRenderer(opts RendererOptions, st *staticSet) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, fsys := range append([]fs.FS{own}, opts.Pages...) {
-		if err := r.parsePages(layouts, fsys); err != nil {
-			return nil, err
-		}
+	r.layouts = layouts
+	if err := r.AddPages(append([]fs.FS{own}, opts.Pages...)...); err != nil {
+		return nil, err
 	}
 	return r, nil
+}
+
+// AddPages parses the pages of more filesystems, failing on the first template error or on a
+// name already taken. It is for the start only, before the first request: the Renderer's
+// concurrent safety covers rendering, not adding.
+func (r *Renderer) AddPages(fsys ...fs.FS) error {
+	for _, f := range fsys {
+		if err := r.parsePages(r.layouts, f); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (r *Renderer) parsePages(layouts *template.Template, fsys fs.FS) error {

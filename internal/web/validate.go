@@ -161,6 +161,13 @@ func Email(s string) (normalized, msg string) {
 	return local + "@" + domain, ""
 }
 
+// ValidEmail reports whether s is, as it is, an address Email accepts: for the forms that keep
+// their own messages.
+func ValidEmail(s string) bool {
+	_, msg := Email(s)
+	return msg == "" && s != "" && s == strings.TrimSpace(s)
+}
+
 // validDomain reports whether d is a host name of at least two labels: letters, digits and
 // inner hyphens, a top-level label of at least two letters.
 func validDomain(d string) bool {

@@ -1,0 +1,24 @@
+package site
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/cartasociale/carta/internal/catalog"
+	"github.com/cartasociale/carta/internal/module"
+)
+
+// Module is the citizen site: home, services, offices, the Carta and its versions, search.
+// Its Preview renders a draft service for the catalogue's staff pages.
+type Module struct {
+	*module.Module
+	Preview func(c *fiber.Ctx, svc catalog.Service, draft *catalog.Carta) error
+}
+
+// NewModule builds the citizen site's registration.
+func NewModule(p *module.Platform) *Module {
+	d := Deps{Render: p.Render, Tenants: p.Tenants, DB: p.DB, Log: p.Log, Cfg: p.Cfg, Cache: p.Pages}
+	return &Module{
+		Module:  &module.Module{Name: "site", Templates: Templates, Site: func(f fiber.Router) { Register(f, d) }},
+		Preview: Preview(d),
+	}
+}
