@@ -64,8 +64,10 @@ BEGIN
     FOREACH t IN ARRAY ARRAY['page_ratings', 'survey_questions', 'survey_responses', 'survey_answers'] LOOP
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        -- An ambito reads its members' figures for the dashboard to come; writes stay own.
-        EXECUTE format('CREATE POLICY tenant_read ON %I FOR SELECT USING (tenant_id = ANY ((SELECT app_readable_tenants())::uuid[]))', t);
+        -- Read by the tenant only: an ambito's dashboard computes each member's figures in that
+        -- member's own transaction (internal/quality/indicators.go), so that the ambito's own
+        -- figures and lists never mix in its members' rows.
+        EXECUTE format('CREATE POLICY tenant_read ON %I FOR SELECT USING (tenant_id = (SELECT app_tenant()))', t);
         EXECUTE format('CREATE POLICY tenant_insert ON %I FOR INSERT WITH CHECK (tenant_id = (SELECT app_tenant()))', t);
         EXECUTE format('CREATE POLICY tenant_update ON %I FOR UPDATE USING (tenant_id = (SELECT app_tenant())) WITH CHECK (tenant_id = (SELECT app_tenant()))', t);
         EXECUTE format('CREATE POLICY tenant_delete ON %I FOR DELETE USING (tenant_id = (SELECT app_tenant()))', t);

@@ -13,9 +13,11 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cartasociale/carta/internal/catalog"
+	"github.com/cartasociale/carta/internal/complaints"
 	"github.com/cartasociale/carta/internal/itlang"
 	"github.com/cartasociale/carta/internal/tenant"
 )
@@ -28,6 +30,16 @@ type Deps struct {
 	Log   *slog.Logger
 	// Now is the clock (time.Now when nil): tests move it.
 	Now func() time.Time
+	// Complaints gives the complaints' figures of a period (complaints.Service), for the
+	// indicators.
+	Complaints interface {
+		Figures(ctx context.Context, t *tenant.Tenant, from, until time.Time) (*complaints.PeriodFigures, error)
+	}
+	// Tenants finds an ambito's members, for its dashboard.
+	Tenants interface {
+		ByID(ctx context.Context, id uuid.UUID) (*tenant.Tenant, error)
+		Members(ctx context.Context, ambitoID uuid.UUID) ([]tenant.Member, error)
+	}
 }
 
 // Service is the quality use cases.

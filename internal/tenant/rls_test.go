@@ -82,7 +82,8 @@ var fixtures = map[string]string{
 var ownOnly = map[string]bool{"invitations": true,
 	"complaint_counters": true, "complaints": true, "complaint_events": true, "complaint_links": true, "feedback": true,
 	"open311_keys": true, "complaint_assignments": true, "complaint_reply_templates": true,
-	"complaint_uploads": true, "complaint_attachments": true}
+	"complaint_uploads": true, "complaint_attachments": true,
+	"page_ratings": true, "survey_questions": true, "survey_responses": true, "survey_answers": true}
 
 // published are the tables of published content: a member comune reads its ambito's rows
 // there (the ambito's services appear in its Carta), and nowhere else.
