@@ -10,7 +10,9 @@ import (
 
 // The indicators' reads (indicators.go): aggregates of the tenant's own rows.
 
-func monthOf(d time.Time) time.Time { return time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, itlang.Rome) }
+func monthOf(d time.Time) time.Time {
+	return time.Date(d.Year(), d.Month(), 1, 0, 0, 0, 0, itlang.Rome)
+}
 
 func (st store) surveyFigures(ctx context.Context, from, until time.Time, questions []Question) (SurveyFigures, error) {
 	var out SurveyFigures
