@@ -49,3 +49,30 @@ LIMIT @max_rows;
 SELECT * FROM survey_answers
 WHERE tenant_id = (SELECT app_tenant()) AND response_id = ANY (@ids::uuid[])
 ORDER BY response_id, question;
+
+-- name: QualityKioskCreate :one
+INSERT INTO kiosks (tenant_id, office_id, office_name, token_hash)
+VALUES ((SELECT app_tenant()), @office_id, @office_name, @token_hash)
+RETURNING *;
+
+-- name: QualityKioskList :many
+SELECT * FROM kiosks
+WHERE tenant_id = (SELECT app_tenant())
+ORDER BY revoked_at IS NOT NULL, created_at DESC, id;
+
+-- name: QualityKioskByToken :one
+SELECT * FROM kiosks
+WHERE tenant_id = (SELECT app_tenant()) AND token_hash = @token_hash AND revoked_at IS NULL;
+
+-- name: QualityKioskRevoke :execrows
+UPDATE kiosks SET revoked_at = now()
+WHERE tenant_id = (SELECT app_tenant()) AND id = @id AND revoked_at IS NULL;
+
+-- name: QualityKioskRatingCreate :exec
+INSERT INTO kiosk_ratings (tenant_id, kiosk_id, office_id, office_name, face, reason, rated_on)
+VALUES ((SELECT app_tenant()), @kiosk_id, @office_id, @office_name, @face, @reason, @rated_on);
+
+-- name: QualityKioskRatingCounts :many
+SELECT face, count(*)::int AS n FROM kiosk_ratings
+WHERE tenant_id = (SELECT app_tenant()) AND kiosk_id = @kiosk_id
+GROUP BY face ORDER BY face;

@@ -256,3 +256,72 @@ func TestSatisfactionSurveyOverHTTP(t *testing.T) {
 	_, audit := red.do("GET", "/admin/qualita", nil)
 	require.Contains(t, audit, "Cartaceo")
 }
+
+var kioskLinkRE = regexp.MustCompile(`<strong>https?://[^/<]+(/sportello/[A-Za-z0-9_-]{43})</strong>`)
+
+// TestCounterKioskOverHTTP: the redattore activates a kiosk for an office and sees its link
+// once; the tablet shows the three faces, asks the reason after the dissatisfied one, thanks
+// and returns to the faces; the link does not open on another comune's host, and no longer
+// once revoked.
+func TestCounterKioskOverHTTP(t *testing.T) {
+	env := testenv.Get(t)
+	ctx := context.Background()
+	a, err := app.New(ctx, env.Cfg, quietLog())
+	require.NoError(t, err)
+	defer a.Close()
+	_, err = a.SeedDemo(ctx, pw)
+	require.NoError(t, err)
+	const host = "cerveteri.carta.test"
+
+	red := &client{t: t, a: a, host: host, cookies: map[string]string{}}
+	require.Equal(t, http.StatusSeeOther, red.login("redattore@cerveteri.demo", pw).StatusCode)
+	resp, page := red.do("GET", "/admin/qualita/sportelli", nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	office := regexp.MustCompile(`<option value="([0-9a-f-]{36})">`).FindStringSubmatch(page)
+	require.NotNil(t, office)
+	token := csrfRE.FindStringSubmatch(page)[1]
+	resp, page = red.do("POST", "/admin/qualita/sportelli", url.Values{"_csrf": {token}, "office": {office[1]}})
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	m := kioskLinkRE.FindStringSubmatch(page)
+	require.NotNil(t, m, "the link is shown once")
+	link := m[1]
+	_, again := red.do("GET", "/admin/qualita/sportelli", nil)
+	require.NotContains(t, again, link)
+
+	tablet := &client{t: t, a: a, host: host, cookies: map[string]string{}}
+	resp, faces := tablet.do("GET", link, nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Equal(t, "no-referrer", resp.Header.Get("Referrer-Policy"))
+	for _, f := range quality.Faces {
+		require.Contains(t, faces, `name="face" value="`+string(f)+`"`)
+		require.Contains(t, faces, html.EscapeString(f.Label()))
+	}
+	tk := csrfRE.FindStringSubmatch(faces)[1]
+	resp, body := tablet.do("POST", link, url.Values{"_csrf": {tk}, "face": {"insoddisfatto"}})
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, body, "Che cosa non è andato?")
+	resp, body = tablet.do("POST", link, url.Values{"_csrf": {tk}, "face": {"insoddisfatto"}, "step": {"reason"}})
+	require.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	require.Contains(t, body, quality.MsgReason)
+	resp, _ = tablet.do("POST", link, url.Values{"_csrf": {tk}, "face": {"insoddisfatto"}, "step": {"reason"}, "reason": {"attesa"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	require.Equal(t, link+"?grazie=1", resp.Header.Get("Location"))
+	_, body = tablet.do("GET", link+"?grazie=1", nil)
+	require.Contains(t, body, `<meta http-equiv="refresh" content="5;url=`+link+`">`)
+	resp, _ = tablet.do("POST", link, url.Values{"_csrf": {tk}, "face": {"soddisfatto"}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+
+	_, list := red.do("GET", "/admin/qualita/sportelli", nil)
+	require.Regexp(t, `<td>1</td><td>0</td><td>1</td>`, list, "one satisfied, none neutral, one dissatisfied")
+
+	elsewhere := &client{t: t, a: a, host: "grandate.carta.test", cookies: map[string]string{}}
+	resp, _ = elsewhere.do("GET", link, nil)
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+
+	id := regexp.MustCompile(`/admin/qualita/sportelli/([0-9a-f-]{36})/revoca`).FindStringSubmatch(list)
+	require.NotNil(t, id)
+	resp, _ = red.do("POST", "/admin/qualita/sportelli/"+id[1]+"/revoca", url.Values{"_csrf": {token}})
+	require.Equal(t, http.StatusSeeOther, resp.StatusCode)
+	resp, _ = tablet.do("GET", link, nil)
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+}

@@ -101,6 +101,8 @@ var Groups = []Group{
 		{"quality.question.hide", "Domanda nascosta dal questionario"},
 		{"quality.question.show", "Domanda mostrata di nuovo nel questionario"},
 		{"quality.survey.paper", "Questionario cartaceo registrato"},
+		{"quality.kiosk.create", "Postazione di valutazione allo sportello attivata"},
+		{"quality.kiosk.revoke", "Postazione di valutazione allo sportello disattivata"},
 	}},
 	{"open311", "Open311", []Action{
 		{"open311.key.create", "Chiave API Open311 creata"},

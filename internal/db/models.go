@@ -252,6 +252,28 @@ type Invitation struct {
 	RevokedAt  *time.Time
 }
 
+type Kiosk struct {
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	OfficeID   uuid.UUID
+	OfficeName string
+	TokenHash  []byte
+	CreatedAt  time.Time
+	RevokedAt  *time.Time
+}
+
+type KioskRating struct {
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	KioskID    uuid.UUID
+	OfficeID   uuid.UUID
+	OfficeName string
+	Face       string
+	Reason     string
+	RatedOn    pgtype.Date
+	CreatedAt  time.Time
+}
+
 type Office struct {
 	TenantID    uuid.UUID
 	ID          uuid.UUID

@@ -59,6 +59,157 @@ func (q *Queries) QualityAnswersOf(ctx context.Context, ids []uuid.UUID) ([]Surv
 	return items, nil
 }
 
+const qualityKioskByToken = `-- name: QualityKioskByToken :one
+SELECT tenant_id, id, office_id, office_name, token_hash, created_at, revoked_at FROM kiosks
+WHERE tenant_id = (SELECT app_tenant()) AND token_hash = $1 AND revoked_at IS NULL
+`
+
+func (q *Queries) QualityKioskByToken(ctx context.Context, tokenHash []byte) (Kiosk, error) {
+	row := q.db.QueryRow(ctx, qualityKioskByToken, tokenHash)
+	var i Kiosk
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.OfficeID,
+		&i.OfficeName,
+		&i.TokenHash,
+		&i.CreatedAt,
+		&i.RevokedAt,
+	)
+	return i, err
+}
+
+const qualityKioskCreate = `-- name: QualityKioskCreate :one
+INSERT INTO kiosks (tenant_id, office_id, office_name, token_hash)
+VALUES ((SELECT app_tenant()), $1, $2, $3)
+RETURNING tenant_id, id, office_id, office_name, token_hash, created_at, revoked_at
+`
+
+type QualityKioskCreateParams struct {
+	OfficeID   uuid.UUID
+	OfficeName string
+	TokenHash  []byte
+}
+
+func (q *Queries) QualityKioskCreate(ctx context.Context, arg QualityKioskCreateParams) (Kiosk, error) {
+	row := q.db.QueryRow(ctx, qualityKioskCreate, arg.OfficeID, arg.OfficeName, arg.TokenHash)
+	var i Kiosk
+	err := row.Scan(
+		&i.TenantID,
+		&i.ID,
+		&i.OfficeID,
+		&i.OfficeName,
+		&i.TokenHash,
+		&i.CreatedAt,
+		&i.RevokedAt,
+	)
+	return i, err
+}
+
+const qualityKioskList = `-- name: QualityKioskList :many
+SELECT tenant_id, id, office_id, office_name, token_hash, created_at, revoked_at FROM kiosks
+WHERE tenant_id = (SELECT app_tenant())
+ORDER BY revoked_at IS NOT NULL, created_at DESC, id
+`
+
+func (q *Queries) QualityKioskList(ctx context.Context) ([]Kiosk, error) {
+	rows, err := q.db.Query(ctx, qualityKioskList)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Kiosk{}
+	for rows.Next() {
+		var i Kiosk
+		if err := rows.Scan(
+			&i.TenantID,
+			&i.ID,
+			&i.OfficeID,
+			&i.OfficeName,
+			&i.TokenHash,
+			&i.CreatedAt,
+			&i.RevokedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const qualityKioskRatingCounts = `-- name: QualityKioskRatingCounts :many
+SELECT face, count(*)::int AS n FROM kiosk_ratings
+WHERE tenant_id = (SELECT app_tenant()) AND kiosk_id = $1
+GROUP BY face ORDER BY face
+`
+
+type QualityKioskRatingCountsRow struct {
+	Face string
+	N    int32
+}
+
+func (q *Queries) QualityKioskRatingCounts(ctx context.Context, kioskID uuid.UUID) ([]QualityKioskRatingCountsRow, error) {
+	rows, err := q.db.Query(ctx, qualityKioskRatingCounts, kioskID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []QualityKioskRatingCountsRow{}
+	for rows.Next() {
+		var i QualityKioskRatingCountsRow
+		if err := rows.Scan(&i.Face, &i.N); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const qualityKioskRatingCreate = `-- name: QualityKioskRatingCreate :exec
+INSERT INTO kiosk_ratings (tenant_id, kiosk_id, office_id, office_name, face, reason, rated_on)
+VALUES ((SELECT app_tenant()), $1, $2, $3, $4, $5, $6)
+`
+
+type QualityKioskRatingCreateParams struct {
+	KioskID    uuid.UUID
+	OfficeID   uuid.UUID
+	OfficeName string
+	Face       string
+	Reason     string
+	RatedOn    pgtype.Date
+}
+
+func (q *Queries) QualityKioskRatingCreate(ctx context.Context, arg QualityKioskRatingCreateParams) error {
+	_, err := q.db.Exec(ctx, qualityKioskRatingCreate,
+		arg.KioskID,
+		arg.OfficeID,
+		arg.OfficeName,
+		arg.Face,
+		arg.Reason,
+		arg.RatedOn,
+	)
+	return err
+}
+
+const qualityKioskRevoke = `-- name: QualityKioskRevoke :execrows
+UPDATE kiosks SET revoked_at = now()
+WHERE tenant_id = (SELECT app_tenant()) AND id = $1 AND revoked_at IS NULL
+`
+
+func (q *Queries) QualityKioskRevoke(ctx context.Context, id uuid.UUID) (int64, error) {
+	result, err := q.db.Exec(ctx, qualityKioskRevoke, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const qualityQuestionCreate = `-- name: QualityQuestionCreate :one
 INSERT INTO survey_questions (tenant_id, label)
 VALUES ((SELECT app_tenant()), $1)

@@ -165,7 +165,7 @@ func (h *handlers) rate(c *fiber.Ctx) error {
 		if p.Errors == nil {
 			p.Errors = map[string]string{}
 		}
-		if back != "/" || form["path"] == "/" {
+		if _, bad := p.Errors["path"]; !bad {
 			p.Rating = back
 		}
 		msg := ""

@@ -49,6 +49,7 @@ func RegisterSite(app fiber.Router, svc *Service, d HandlerDeps) {
 	app.Get("/servizi/:slug"+surveySuffix, h.surveyForm)
 	app.Post("/servizi/:slug"+surveySuffix, append(post, h.surveySubmit)...)
 	app.Get("/servizi/:slug"+surveySuffix+qrSuffix, h.surveyQR)
+	registerKiosk(app, h)
 }
 
 // RegisterStaff adds the staff pages: the questionnaire's questions and the paper entries.
@@ -61,6 +62,9 @@ func RegisterStaff(r *access.Router, svc *Service, d HandlerDeps) {
 	r.Post("/qualita/questionario/:key/mostra", access.QualityWrite, h.questionShow)
 	r.Get("/qualita/cartacei", access.QualityWrite, h.paperForm)
 	r.Post("/qualita/cartacei", access.QualityWrite, h.paperSubmit)
+	r.Get("/qualita/sportelli", access.QualityWrite, h.kiosksList)
+	r.Post("/qualita/sportelli", access.QualityWrite, h.kioskIssue)
+	r.Post("/qualita/sportelli/:id/revoca", access.QualityWrite, h.kioskRevoke)
 }
 
 func (h *handlers) target(c *fiber.Ctx, t *tenant.Tenant) (SurveyTarget, error) {
