@@ -27,11 +27,11 @@ const (
 )
 
 var p = struct {
-	dash, profR, profW, usersR, usersW, audit, catR, catW, catP, reports, complaints, inbox, handle, apikeys, tenantsR, tenantsW access.Perm
+	dash, profR, profW, usersR, usersW, audit, catR, catW, catP, reports, complaints, inbox, handle, quality, apikeys, tenantsR, tenantsW access.Perm
 }{
 	access.DashboardRead, access.ProfileRead, access.ProfileWrite, access.UsersRead, access.UsersWrite,
 	access.AuditRead, access.CatalogRead, access.CatalogWrite, access.CatalogPublish,
-	access.ReportsRead, access.ComplaintsRead, access.ComplaintsInbox, access.ComplaintsWrite, access.APIKeysWrite, access.TenantsRead, access.TenantsWrite,
+	access.ReportsRead, access.ComplaintsRead, access.ComplaintsInbox, access.ComplaintsWrite, access.QualityWrite, access.APIKeysWrite, access.TenantsRead, access.TenantsWrite,
 }
 
 // allowed is the whole truth: every (role, relation, perm) not listed here must be denied.
@@ -43,12 +43,12 @@ var allowed = map[string]map[string][]access.Perm{
 		relOwnAmbito: {p.dash, p.profR, p.profW, p.usersR, p.usersW, p.audit, p.catR, p.apikeys},
 	},
 	access.RoleRedattore: {
-		relOwnComune: {p.dash, p.catR, p.catW},
-		relOwnAmbito: {p.dash, p.catR, p.catW},
+		relOwnComune: {p.dash, p.catR, p.catW, p.quality},
+		relOwnAmbito: {p.dash, p.catR, p.catW, p.quality},
 	},
 	access.RoleResponsabile: {
-		relOwnComune: {p.dash, p.profR, p.catR, p.catW, p.catP, p.reports, p.complaints, p.inbox, p.handle},
-		relOwnAmbito: {p.dash, p.profR, p.catR, p.catW, p.catP, p.reports, p.complaints, p.inbox, p.handle},
+		relOwnComune: {p.dash, p.profR, p.catR, p.catW, p.catP, p.reports, p.complaints, p.inbox, p.handle, p.quality},
+		relOwnAmbito: {p.dash, p.profR, p.catR, p.catW, p.catP, p.reports, p.complaints, p.inbox, p.handle, p.quality},
 		relMember:    {p.dash, p.reports, p.complaints},
 		relCapofila:  {p.dash, p.reports, p.complaints},
 	},

@@ -33,6 +33,11 @@ var (
 	ComplaintsInbox = Perm{"complaints", "inbox"}
 	ComplaintsWrite = Perm{"complaints", "write"}
 
+	// Quality: the tenant's satisfaction questionnaire (its own questions, the standard ones it
+	// hides) and the paper questionnaires staff type in. Held by the roles that edit the Carta,
+	// whose evaluation section the questionnaire belongs to.
+	QualityWrite = Perm{"quality", "write"}
+
 	// The tenant's Open311 API keys: issue one to a client application, revoke it.
 	APIKeysWrite = Perm{"apikeys", "write"}
 
@@ -44,7 +49,7 @@ var (
 // AllPerms lists every permission, for the role matrix test and documentation.
 func AllPerms() []Perm {
 	return []Perm{DashboardRead, ProfileRead, ProfileWrite, UsersRead, UsersWrite, AuditRead,
-		CatalogRead, CatalogWrite, CatalogPublish, ReportsRead, ComplaintsRead, ComplaintsInbox, ComplaintsWrite, APIKeysWrite, TenantsRead, TenantsWrite}
+		CatalogRead, CatalogWrite, CatalogPublish, ReportsRead, ComplaintsRead, ComplaintsInbox, ComplaintsWrite, QualityWrite, APIKeysWrite, TenantsRead, TenantsWrite}
 }
 
 // Roles. PlatformAdmin is held in the "platform" domain only.

@@ -62,12 +62,12 @@ var template = map[string]RolePerms{
 	},
 	RoleRedattore: {
 		// Edits the draft; cannot publish it.
-		Own: []Perm{DashboardRead, CatalogRead, CatalogWrite},
+		Own: []Perm{DashboardRead, CatalogRead, CatalogWrite, QualityWrite},
 	},
 	RoleResponsabile: {
 		// Member: the capofila's ambito staff open a member comune's dashboard, which shows
 		// what their oversight reads there and sends them to the ambito's staff area.
-		Own:    []Perm{DashboardRead, ProfileRead, CatalogRead, CatalogWrite, CatalogPublish, ReportsRead, ComplaintsRead, ComplaintsInbox, ComplaintsWrite},
+		Own:    []Perm{DashboardRead, ProfileRead, CatalogRead, CatalogWrite, CatalogPublish, ReportsRead, ComplaintsRead, ComplaintsInbox, ComplaintsWrite, QualityWrite},
 		Member: []Perm{DashboardRead, ReportsRead, ComplaintsRead},
 	},
 	RoleURP: {

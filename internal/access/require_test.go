@@ -89,8 +89,9 @@ func TestRequireAndCan(t *testing.T) {
 
 	status, body = get("/admin/reclami", u.String(), "")
 	require.Equal(t, 200, status)
-	// Redattore at home (dashboard, catalogue) plus URP oversight from the ambito (reports, complaints).
-	require.Equal(t, "dashboard:read catalog:read catalog:write reports:read complaints:read", body)
+	// Redattore at home (dashboard, catalogue, questionnaire) plus URP oversight from the ambito
+	// (reports, complaints).
+	require.Equal(t, "dashboard:read catalog:read catalog:write reports:read complaints:read quality:write", body)
 	require.Equal(t, []string{access.RoleRedattore, access.RoleURP}, seen.Roles)
 	require.False(t, e.Can(context.Background(), access.DashboardRead), "nobody logged in")
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
@@ -22,6 +23,7 @@ import (
 	"github.com/cartasociale/carta/internal/open311"
 	"github.com/cartasociale/carta/internal/pagecache"
 	"github.com/cartasociale/carta/internal/publication"
+	"github.com/cartasociale/carta/internal/quality"
 	"github.com/cartasociale/carta/internal/site"
 	"github.com/cartasociale/carta/internal/staff"
 	"github.com/cartasociale/carta/internal/tenant"
@@ -78,6 +80,7 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 	a.publisher = publication.New(publication.Deps{DB: a.db, Log: a.log, Render: render, Nav: p.Nav, Can: a.access.Can,
 		LoadDraft: catalog.LoadDraft, Completeness: catalog.Completeness, OnPublished: a.published})
 	complaintsSvc := complaints.New(complaints.Deps{DB: a.db, Tenants: a.tenants, SiteURL: a.cfg.TenantURL, Log: a.log})
+	qualitySvc := quality.New(quality.Deps{DB: a.db, Redis: a.redis, Log: a.log})
 	citizenSite := site.NewModule(p)
 
 	// The order is the routes' order within each part (API, site, staff).
@@ -85,8 +88,12 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 		auth.Module(a.auth, sender),
 		complaints.Module(p, complaintsSvc),
 		open311.Module(p, complaintsSvc),
+		quality.Module(p, qualitySvc),
 		citizenSite.Module,
-		cartapdf.Module(p),
+		// The guida sintetica prints the questionnaire's address and QR code.
+		cartapdf.Module(p, func(t *tenant.Tenant) string {
+			return strings.TrimSuffix(a.cfg.TenantURL(t.Slug), "/") + quality.PathSurvey
+		}),
 		admin.Module(p, func(ctx context.Context, id uuid.UUID) { a.pages.Published(ctx, id) }),
 		staff.Module(p, a.access, a.auth),
 		catalog.Module(p, citizenSite.Preview),

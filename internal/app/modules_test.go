@@ -43,7 +43,7 @@ func TestEachServiceIsBuiltOnce(t *testing.T) {
 			return true
 		})
 	}
-	for _, pkg := range []string{"complaints", "publication", "auth"} {
+	for _, pkg := range []string{"complaints", "publication", "auth", "quality"} {
 		require.Equal(t, 1, calls[pkg], "%s.New is called %d times in internal/app", pkg, calls[pkg])
 	}
 }

@@ -96,6 +96,14 @@ var Groups = []Group{
 		{"complaint.settings", "Impostazioni dei reclami cambiate"},
 		{"complaint.attachment.download", "Allegato di un reclamo scaricato"},
 	}},
+	{"qualita", "Qualità", []Action{
+		{"quality.question.create", "Domanda aggiunta al questionario"},
+		{"quality.question.hide", "Domanda nascosta dal questionario"},
+		{"quality.question.show", "Domanda mostrata di nuovo nel questionario"},
+		{"quality.survey.paper", "Questionario cartaceo registrato"},
+		{"quality.kiosk.create", "Postazione di valutazione allo sportello attivata"},
+		{"quality.kiosk.revoke", "Postazione di valutazione allo sportello disattivata"},
+	}},
 	{"open311", "Open311", []Action{
 		{"open311.key.create", "Chiave API Open311 creata"},
 		{"open311.key.revoke", "Chiave API Open311 revocata"},

@@ -252,6 +252,28 @@ type Invitation struct {
 	RevokedAt  *time.Time
 }
 
+type Kiosk struct {
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	OfficeID   uuid.UUID
+	OfficeName string
+	TokenHash  []byte
+	CreatedAt  time.Time
+	RevokedAt  *time.Time
+}
+
+type KioskRating struct {
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	KioskID    uuid.UUID
+	OfficeID   uuid.UUID
+	OfficeName string
+	Face       string
+	Reason     string
+	RatedOn    pgtype.Date
+	CreatedAt  time.Time
+}
+
 type Office struct {
 	TenantID    uuid.UUID
 	ID          uuid.UUID
@@ -300,6 +322,17 @@ type Open311Key struct {
 	CreatedAt  time.Time
 	RevokedAt  *time.Time
 	LastUsedAt *time.Time
+}
+
+type PageRating struct {
+	TenantID  uuid.UUID
+	ID        uuid.UUID
+	Path      string
+	Stars     int16
+	Answer    string
+	Details   string
+	RatedOn   pgtype.Date
+	CreatedAt time.Time
 }
 
 type Person struct {
@@ -391,6 +424,36 @@ type ServiceStandard struct {
 	Unit           string
 	HigherIsBetter bool
 	Position       int32
+}
+
+type SurveyAnswer struct {
+	TenantID   uuid.UUID
+	ResponseID uuid.UUID
+	Question   string
+	Score      int16
+}
+
+type SurveyQuestion struct {
+	TenantID  uuid.UUID
+	ID        uuid.UUID
+	StdKey    *string
+	Label     string
+	Hidden    bool
+	CreatedAt time.Time
+}
+
+type SurveyResponse struct {
+	TenantID     uuid.UUID
+	ID           uuid.UUID
+	ServiceID    *uuid.UUID
+	ServiceTitle string
+	Channel      string
+	SubmittedOn  pgtype.Date
+	Suggestions  string
+	Area         string
+	AgeBand      string
+	UsedChannel  string
+	CreatedAt    time.Time
 }
 
 type Tenant struct {

@@ -15,7 +15,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/valyala/fasthttp"
 
-	"github.com/cartasociale/carta/internal/catalog"
 	"github.com/cartasociale/carta/internal/tenant"
 	"github.com/cartasociale/carta/internal/testenv"
 )
@@ -99,7 +98,11 @@ func BenchmarkServe(b *testing.B) {
 			return c.Serve(fc, Key{Tenant: tn.ID, Own: 1, Path: path}, func(ctx context.Context) (*Page, error) {
 				if withDB {
 					err := env.DB.InTx(ctx, tn.ID, func(tx *tenant.Tx) error {
-						_, err := catalog.CurrentVersion(ctx, tx, tn.ID)
+						// The read a render begins with: the tenant's published version.
+						_, err := tx.CartaStateGet(ctx, tn.ID)
+						if tenant.IsNoRows(err) {
+							return nil
+						}
 						return err
 					})
 					if err != nil {

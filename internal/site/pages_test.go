@@ -219,8 +219,24 @@ func TestServicePageContract(t *testing.T) {
 	rows := texts(within(table, "tr"))
 	require.Contains(t, rows, "Tempestività Primo colloquio entro 7 giorni lavorativi dalla richiesta Giorni tra richiesta e colloquio 7 giorni lavorativi n.d.")
 	require.Contains(t, body, `Ultimo aggiornamento: <time datetime="2026-03-02">2 marzo 2026</time>`)
-	// No feedback block yet: it comes with the quality work.
-	require.Empty(t, d.all("feedback"))
+	// The rating block of the site model, rating this page: stars 1–5, both follow-up panels
+	// with their question and five answers each, the details field.
+	require.Len(t, d.all("feedback"), 1)
+	require.Equal(t, []string{"Quanto sono chiare le informazioni su questa pagina?"}, texts(d.all("feedback-title")))
+	for n := 1; n <= 5; n++ {
+		require.Len(t, d.all(fmt.Sprintf("feedback-rate-%d", n)), 1)
+	}
+	require.Equal(t, []string{"Dove hai incontrato le maggiori difficoltà?", "Quali sono stati gli aspetti che hai preferito?"},
+		texts(d.all("feedback-rating-question")))
+	require.Equal(t, []string{"A volte le indicazioni non erano chiare", "A volte le indicazioni non erano complete",
+		"A volte non capivo se stavo procedendo correttamente", "Ho avuto problemi tecnici", "Altro",
+		"Le indicazioni erano chiare", "Le indicazioni erano complete", "Capivo sempre che stavo procedendo correttamente",
+		"Non ho avuto problemi tecnici", "Altro"}, texts(d.all("feedback-rating-answer")))
+	require.Len(t, d.all("feedback-rating-negative"), 1)
+	require.Len(t, d.all("feedback-rating-positive"), 1)
+	require.Len(t, d.all("feedback-input-text"), 1)
+	require.Contains(t, body, `<input type="hidden" name="path" value="/servizi/`)
+	require.Contains(t, body, "Grazie, il tuo parere ci aiuterà a migliorare il servizio!")
 
 	// The JSON-LD metatag in <head>.
 	head := d.tag("head")[0]
@@ -552,9 +568,11 @@ func TestSearch(t *testing.T) {
 	// The form is labelled and is a GET.
 	_, body = get(t, app, host(tn), "/cerca")
 	d := parse(t, body)
-	form := d.tag("form")
+	// Besides the rating block's form, which posts.
+	form := findAll(d.root, func(n *html.Node) bool { return n.Data == "form" && attr(n, "role") == "search" })
 	require.Len(t, form, 1)
 	require.Equal(t, "get", attr(form[0], "method"))
+	require.Len(t, d.tag("form"), 2)
 	input := findAll(d.root, func(n *html.Node) bool { return attr(n, "name") == "q" })[0]
 	label := findAll(d.root, func(n *html.Node) bool { return n.Data == "label" && attr(n, "for") == attr(input, "id") })
 	require.Len(t, label, 1)
@@ -846,9 +864,10 @@ func TestHome(t *testing.T) {
 	require.Contains(t, ot, "Sportello di Cerenova")
 	require.Contains(t, ot, "Chiuso Oggi: chiuso")
 	require.Contains(t, body, `href="/carta#reclami"`)
-	// Rating and survey pages do not exist yet: no links to them.
-	require.NotContains(t, body, "questionario")
-	require.NotContains(t, body, "/valuta")
+	// The rating block rates the home.
+	require.Contains(t, body, `<form method="post" action="/valutazione" class="rating-form" id="valutazione" novalidate>
+            <input type="hidden" name="path" value="/">`)
+	require.Len(t, d.all("feedback"), 1)
 }
 
 // requirePDFLinks checks that a page links the PDFs of the Carta in force, with their

@@ -166,6 +166,11 @@ func (r *request) page(s *Site, title string, crumbs ...web.Crumb) web.Page {
 	if s != nil {
 		p.Nav = web.CitizenNav(r.c.Path())
 		p.Footer = web.CitizenFooter()
+		// The rating block rates the page it sits on; old versions of the Carta are history,
+		// not pages to rate.
+		if path := r.c.Path(); !strings.HasPrefix(path, "/carta/versioni") {
+			p.Rating = strings.Clone(path)
+		}
 	}
 	return p
 }

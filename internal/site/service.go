@@ -38,6 +38,7 @@ type servicePage struct {
 	Cost                                                        template.HTML
 	DigitalURL, DigitalLabel                                    string
 	BookingURL, BookingText                                     string
+	SurveyURL                                                   string
 	Constraints, SpecialCases, MoreInfo, Providers              template.HTML
 	HasMoreInfo                                                 bool
 	Conditions                                                  template.HTML
@@ -118,6 +119,11 @@ func (h *handlers) servicePage(r *request, s *Site, svc *Service, base string) (
 	vm := &servicePage{Page: r.page(s, svc.Title,
 		web.Crumb{Label: "Home", URL: "/"}, web.Crumb{Label: "Servizi", URL: "/servizi"}, web.Crumb{Label: svc.Title})}
 	vm.ServiceTitle, vm.Summary = svc.Title, svc.ShortDescription
+	// The current page of the service (not an old version, not the staff's preview) links to
+	// its satisfaction questionnaire (internal/quality).
+	if base == "" && vm.Rating != "" {
+		vm.SurveyURL = "/servizi/" + svc.Slug + "/questionario"
+	}
 	vm.Status, vm.Suspended = "Attivo", svc.Status == catalog.StatusSuspended
 	if vm.Suspended {
 		vm.Status, vm.StatusReason = "Sospeso", svc.StatusReason

@@ -65,7 +65,18 @@ var fixtures = map[string]string{
 		VALUES ($1, 2026, 1 + floor(random() * 1e9)::int, 'web', 'Attesa', 'Maria', 'Rossi', now(), current_date + 30) RETURNING tenant_id, id)
 		INSERT INTO complaint_attachments (tenant_id, complaint_id, n, filename, content_type, size_bytes, data)
 		SELECT tenant_id, id, 1, 'verbale.pdf', 'application/pdf', 4, '\x25504446' FROM c`,
-	"feedback":     `INSERT INTO feedback (tenant_id, kind, body) VALUES ($1, 'suggerimento', 'Più orari al pomeriggio')`,
+	"feedback":         `INSERT INTO feedback (tenant_id, kind, body) VALUES ($1, 'suggerimento', 'Più orari al pomeriggio')`,
+	"page_ratings":     `INSERT INTO page_ratings (tenant_id, path, stars, rated_on) VALUES ($1, '/servizi', 4, current_date)`,
+	"survey_questions": `INSERT INTO survey_questions (tenant_id, label) VALUES ($1, 'Pulizia dei locali')`,
+	"survey_responses": `INSERT INTO survey_responses (tenant_id, channel, submitted_on) VALUES ($1, 'online', current_date)`,
+	"survey_answers": `WITH r AS (INSERT INTO survey_responses (tenant_id, channel, submitted_on) VALUES ($1, 'paper', current_date)
+		RETURNING tenant_id, id) INSERT INTO survey_answers (tenant_id, response_id, question, score) SELECT tenant_id, id, 'cortesia', 5 FROM r`,
+	"kiosks": `INSERT INTO kiosks (tenant_id, office_id, office_name, token_hash)
+		VALUES ($1, gen_random_uuid(), 'Sportello', sha256(gen_random_uuid()::text::bytea))`,
+	"kiosk_ratings": `WITH k AS (INSERT INTO kiosks (tenant_id, office_id, office_name, token_hash)
+		VALUES ($1, gen_random_uuid(), 'Sportello', sha256(gen_random_uuid()::text::bytea)) RETURNING tenant_id, id, office_id)
+		INSERT INTO kiosk_ratings (tenant_id, kiosk_id, office_id, office_name, face, rated_on)
+		SELECT tenant_id, id, office_id, 'Sportello', 'soddisfatto', current_date FROM k`,
 	"open311_keys": `INSERT INTO open311_keys (tenant_id, key_hash, label) VALUES ($1, sha256(gen_random_uuid()::text::bytea), 'App di prova')`,
 	"invitations": `WITH u AS (INSERT INTO users (email, display_name) VALUES ('invito-' || gen_random_uuid() || '@example.it', 'Invitato')
 		RETURNING id) INSERT INTO invitations (tenant_id, user_id, email, name, roles, expires_at)
@@ -77,7 +88,9 @@ var fixtures = map[string]string{
 var ownOnly = map[string]bool{"invitations": true,
 	"complaint_counters": true, "complaints": true, "complaint_events": true, "complaint_links": true, "feedback": true,
 	"open311_keys": true, "complaint_assignments": true, "complaint_reply_templates": true,
-	"complaint_uploads": true, "complaint_attachments": true}
+	"complaint_uploads": true, "complaint_attachments": true,
+	"page_ratings": true, "survey_questions": true, "survey_responses": true, "survey_answers": true,
+	"kiosks": true, "kiosk_ratings": true}
 
 // published are the tables of published content: a member comune reads its ambito's rows
 // there (the ambito's services appear in its Carta), and nowhere else.

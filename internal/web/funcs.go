@@ -127,6 +127,11 @@ func (r *Renderer) funcs() template.FuncMap {
 			return f, nil
 		},
 		"roleLabel": access.RoleLabel,
+		// The rating block's lists (rating.go).
+		"ratingPath":     func() string { return RatingPath },
+		"ratingStars":    func() []string { return ratingStars },
+		"ratingNegative": func() []RatingChoice { return RatingNegative },
+		"ratingPositive": func() []RatingChoice { return RatingPositive },
 		"date": func(v any) string {
 			if t, ok := asTime(v); ok {
 				return DateIT(t)

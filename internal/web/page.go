@@ -24,6 +24,10 @@ type Page struct {
 	// data-element the national site model expects. The accessibility and privacy links come
 	// from Profile.
 	Footer []NavItem
+	// Rating is the path the rating block above the footer rates (layouts/rating.html): set on
+	// the home, first- and second-level pages and service pages of the citizen site, "" for
+	// no block.
+	Rating string
 }
 
 // Flash is a one-shot message. Kind is one of success, info, warning, danger.
