@@ -102,6 +102,9 @@ func (m *Main) serveDev(ctx context.Context, cfg *config.Config, log *slog.Logge
 	if err != nil {
 		return err
 	}
+	if err := a.SeedHistory(ctx); err != nil {
+		return err
+	}
 	return m.serveApp(ctx, a, cfg, func(addr string) {
 		m.printBanner(cfg, addr, logins, password, getenv)
 	})

@@ -2,7 +2,8 @@
 -- The complaints' indicators (internal/complaints/figures.go) over the tenant's complaints
 -- submitted in [from, until): one row per month (month set) and one for the whole period
 -- (month NULL). "Handled" complaints are those the tenant answers: not forwarded away.
--- Days are Italian calendar days; the first contact is the first staff step after filing.
+-- Days are Italian calendar days; the first contact is the first staff step after filing, or
+-- the answer when it came first.
 SELECT date_trunc('month', c.submitted_at AT TIME ZONE 'Europe/Rome')::date AS month,
     (count(*) FILTER (WHERE c.origin_tenant_id IS NULL))::int AS received,
     (count(*) FILTER (WHERE c.origin_tenant_id IS NOT NULL))::int AS received_forwarded,
@@ -17,8 +18,8 @@ SELECT date_trunc('month', c.submitted_at AT TIME ZONE 'Europe/Rome')::date AS m
              FILTER (WHERE c.forwarded_to IS NULL), 0)::float8 AS days_mean,
     coalesce(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM coalesce(c.first_replied_at, c.replied_at) - c.submitted_at) / 86400)
              FILTER (WHERE c.forwarded_to IS NULL AND coalesce(c.first_replied_at, c.replied_at) IS NOT NULL), 0)::float8 AS days_median,
-    (count(*) FILTER (WHERE c.forwarded_to IS NULL AND fc.at IS NOT NULL
-                        AND fc.at < c.submitted_at + make_interval(days => @contact_days::int)))::int AS contacted_in_time,
+    (count(*) FILTER (WHERE c.forwarded_to IS NULL
+                        AND least(fc.at, coalesce(c.first_replied_at, c.replied_at)) < c.submitted_at + make_interval(days => @contact_days::int)))::int AS contacted_in_time,
     (count(*) FILTER (WHERE c.forwarded_to IS NULL AND c.outcome = 'accolto'))::int AS upheld,
     (count(*) FILTER (WHERE c.forwarded_to IS NULL AND c.outcome = 'parzialmente_accolto'))::int AS partly_upheld,
     (count(*) FILTER (WHERE c.forwarded_to IS NULL AND c.outcome = 'respinto'))::int AS rejected,

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/cartasociale/carta/internal/catalog"
 	"github.com/cartasociale/carta/internal/publication"
@@ -26,6 +27,12 @@ func (a *App) SeedDemo(ctx context.Context, password string) ([]demo.Login, erro
 		return nil, err
 	}
 	return logins, nil
+}
+
+// SeedHistory gives the demo comuni a year of ratings, questionnaires and complaints up to
+// now (once: a comune that has ratings keeps what it has), for the dashboard at `carta dev`.
+func (a *App) SeedHistory(ctx context.Context) error {
+	return demo.History(ctx, a.tenants, a.db, time.Now(), a.log)
 }
 
 // demoAccounts creates demo users through auth and grants roles through access.

@@ -80,7 +80,7 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 	a.publisher = publication.New(publication.Deps{DB: a.db, Log: a.log, Render: render, Nav: p.Nav, Can: a.access.Can,
 		LoadDraft: catalog.LoadDraft, Completeness: catalog.Completeness, OnPublished: a.published})
 	complaintsSvc := complaints.New(complaints.Deps{DB: a.db, Tenants: a.tenants, SiteURL: a.cfg.TenantURL, Log: a.log})
-	qualitySvc := quality.New(quality.Deps{DB: a.db, Redis: a.redis, Log: a.log})
+	qualitySvc := quality.New(quality.Deps{DB: a.db, Redis: a.redis, Log: a.log, Complaints: complaintsSvc, Tenants: a.tenants})
 	citizenSite := site.NewModule(p)
 
 	// The order is the routes' order within each part (API, site, staff).

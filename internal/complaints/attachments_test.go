@@ -251,7 +251,9 @@ func TestRetentionDeletesAttachments(t *testing.T) {
 func TestProtocolMailboxGetsTheAttachments(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	env := testenv.Get(t)
+	// A database of its own: the package's other queues would otherwise work this job with
+	// their own Service and SMTP server.
+	env := testenv.Get(t).Isolated(t)
 	smtp, sender := mailAndQueue(t, env)
 	svc := complaints.New(complaints.Deps{DB: env.DB, Tenants: env.Tenants,
 		SiteURL: func(slug string) string { return "https://" + slug + ".carta.test" }, Log: quiet})

@@ -50,6 +50,9 @@ func RegisterSite(app fiber.Router, svc *Service, d HandlerDeps) {
 	app.Post("/servizi/:slug"+surveySuffix, append(post, h.surveySubmit)...)
 	app.Get("/servizi/:slug"+surveySuffix+qrSuffix, h.surveyQR)
 	registerKiosk(app, h)
+	// The indicators as open data: aggregates of the year (?anno=), never personal data.
+	app.Get(PathOpenDataCSV, func(c *fiber.Ctx) error { return h.openData(c, false) })
+	app.Get(PathOpenDataJSON, func(c *fiber.Ctx) error { return h.openData(c, true) })
 }
 
 // RegisterStaff adds the staff pages: the questionnaire's questions and the paper entries.
@@ -65,6 +68,7 @@ func RegisterStaff(r *access.Router, svc *Service, d HandlerDeps) {
 	r.Get("/qualita/sportelli", access.QualityWrite, h.kiosksList)
 	r.Post("/qualita/sportelli", access.QualityWrite, h.kioskIssue)
 	r.Post("/qualita/sportelli/:id/revoca", access.QualityWrite, h.kioskRevoke)
+	r.Get(PathDashboard, access.ReportsRead, h.dashboard)
 }
 
 func (h *handlers) target(c *fiber.Ctx, t *tenant.Tenant) (SurveyTarget, error) {

@@ -103,33 +103,33 @@ type Year struct {
 	Pages      PageFigures
 }
 
-// ComplaintsAnswered is the share of complaints answered by their due day (over those answered
+// AnsweredInTime is the share of complaints answered by their due day (over those answered
 // or past due).
-func (y *Year) ComplaintsInTime() Rate {
+func (y *Year) AnsweredInTime() Rate {
 	return Rate{Num: y.Complaints.Total.InTime, Den: y.Complaints.Total.Decided}
 }
 
-// ComplaintsContacted is the share of handled complaints with a first staff step within
+// ContactedInTime is the share of handled complaints with a first staff step within
 // complaints.ContactDays.
-func (y *Year) ComplaintsContacted() Rate {
+func (y *Year) ContactedInTime() Rate {
 	return Rate{Num: y.Complaints.Total.ContactedInTime, Den: y.Complaints.Total.Handled}
 }
 
-// ComplaintsUpheld is the share of answered complaints upheld in full or in part.
-func (y *Year) ComplaintsUpheld() Rate {
+// UpheldShare is the share of answered complaints upheld in full or in part.
+func (y *Year) UpheldShare() Rate {
 	t := y.Complaints.Total
 	return Rate{Num: t.Upheld + t.PartlyUpheld, Den: t.Answered}
 }
 
-// ComplaintsDays is the mean number of days to the first answer.
-func (y *Year) ComplaintsDays() Mean {
+// DaysToAnswer is the mean number of days to the first answer.
+func (y *Year) DaysToAnswer() Mean {
 	t := y.Complaints.Total
 	return Mean{Sum: t.DaysMean * float64(t.Answered), N: t.Answered}
 }
 
-// ComplaintsMedianDays is the median number of days to the first answer, "n.d." under
+// MedianDaysToAnswer is the median number of days to the first answer, "n.d." under
 // MinCases answers.
-func (y *Year) ComplaintsMedianDays() string {
+func (y *Year) MedianDaysToAnswer() string {
 	if y.Complaints.Total.Answered < MinCases {
 		return NotAvailable
 	}
@@ -176,15 +176,15 @@ func (c *Comparison) Lines() []Indicator {
 	}
 	return []Indicator{
 		count("reclami_ricevuti", "Reclami ricevuti", n.Complaints.Total.Received, b.Complaints.Total.Received),
-		rate("reclami_risposti_in_tempo", "Reclami con risposta entro la scadenza", n.ComplaintsInTime(), b.ComplaintsInTime()),
-		mean("reclami_giorni_risposta", "Giorni medi per la risposta", n.ComplaintsDays(), b.ComplaintsDays()),
-		{Key: "reclami_giorni_mediana", Label: "Giorni per la risposta (mediana)", Value: n.ComplaintsMedianDays(),
-			Prev: b.ComplaintsMedianDays(), Sample: n.Complaints.Total.Answered,
+		rate("reclami_risposti_in_tempo", "Reclami con risposta entro la scadenza", n.AnsweredInTime(), b.AnsweredInTime()),
+		mean("reclami_giorni_risposta", "Giorni medi per la risposta", n.DaysToAnswer(), b.DaysToAnswer()),
+		{Key: "reclami_giorni_mediana", Label: "Giorni per la risposta (mediana)", Value: n.MedianDaysToAnswer(),
+			Prev: b.MedianDaysToAnswer(), Sample: n.Complaints.Total.Answered,
 			Change: Change{Delta: n.Complaints.Total.DaysMedian - b.Complaints.Total.DaysMedian,
 				Known: n.Complaints.Total.Answered >= MinCases && b.Complaints.Total.Answered >= MinCases},
 			known: n.Complaints.Total.Answered >= MinCases, value: n.Complaints.Total.DaysMedian},
-		rate("reclami_presa_in_carico", "Reclami presi in carico entro "+itoa(complaints.ContactDays)+" giorni", n.ComplaintsContacted(), b.ComplaintsContacted()),
-		rate("reclami_accolti", "Reclami accolti in tutto o in parte", n.ComplaintsUpheld(), b.ComplaintsUpheld()),
+		rate("reclami_presa_in_carico", "Reclami presi in carico entro "+itoa(complaints.ContactDays)+" giorni", n.ContactedInTime(), b.ContactedInTime()),
+		rate("reclami_accolti", "Reclami accolti in tutto o in parte", n.UpheldShare(), b.UpheldShare()),
 		count("questionari", "Questionari di soddisfazione ricevuti", n.Survey.Responses, b.Survey.Responses),
 		mean("indice_soddisfazione", "Indice di soddisfazione (media da 1 a 5)", n.Survey.Index, b.Survey.Index),
 		rate("risposte_4_5", "Risposte con voto 4 o 5", n.Survey.High, b.Survey.High),
