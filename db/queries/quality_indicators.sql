@@ -1,15 +1,22 @@
 -- name: QualitySurveyFigures :many
 -- The questionnaires' indicators (internal/quality/indicators.go) of [from, until): per
 -- service and channel, per channel, per service and overall (g tells which: the GROUPING bits
--- of service_title and channel). Counts and sums only.
-SELECT coalesce(r.service_title, '')::text AS service_title, coalesce(r.channel, '')::text AS channel,
-    GROUPING(r.service_title, r.channel)::int AS g,
-    count(DISTINCT r.id)::int AS responses, count(a.score)::int AS answers,
-    coalesce(sum(a.score), 0)::int AS score_sum, (count(*) FILTER (WHERE a.score >= 4))::int AS high
-FROM survey_responses r
-LEFT JOIN survey_answers a ON a.tenant_id = r.tenant_id AND a.response_id = r.id
-WHERE r.submitted_on >= @from_on::date AND r.submitted_on < @until_on::date
-GROUP BY GROUPING SETS ((r.service_title, r.channel), (r.channel), (r.service_title), ())
+-- of service_title and channel). Counts and sums only; each response is summed once first, so
+-- that the grouping sets count responses without DISTINCT.
+WITH per AS (
+    SELECT r.service_title, r.channel, count(a.score)::int AS answers,
+        coalesce(sum(a.score), 0)::int AS score_sum, (count(*) FILTER (WHERE a.score >= 4))::int AS high
+    FROM survey_responses r
+    LEFT JOIN survey_answers a ON a.tenant_id = r.tenant_id AND a.response_id = r.id
+    WHERE r.submitted_on >= @from_on::date AND r.submitted_on < @until_on::date
+    GROUP BY r.tenant_id, r.id
+)
+SELECT coalesce(per.service_title, '')::text AS service_title, coalesce(per.channel, '')::text AS channel,
+    GROUPING(per.service_title, per.channel)::int AS g,
+    count(*)::int AS responses, coalesce(sum(per.answers), 0)::int AS answers,
+    coalesce(sum(per.score_sum), 0)::int AS score_sum, coalesce(sum(per.high), 0)::int AS high
+FROM per
+GROUP BY GROUPING SETS ((per.service_title, per.channel), (per.channel), (per.service_title), ())
 ORDER BY 3 DESC, 1, 2;
 
 -- name: QualitySurveyItems :many
@@ -23,11 +30,16 @@ GROUP BY a.question
 ORDER BY a.question;
 
 -- name: QualitySurveyMonths :many
-SELECT date_trunc('month', r.submitted_on)::date AS month, count(DISTINCT r.id)::int AS responses,
-    count(a.score)::int AS answers, coalesce(sum(a.score), 0)::int AS score_sum
-FROM survey_responses r
-LEFT JOIN survey_answers a ON a.tenant_id = r.tenant_id AND a.response_id = r.id
-WHERE r.submitted_on >= @from_on::date AND r.submitted_on < @until_on::date
+WITH per AS (
+    SELECT r.submitted_on, count(a.score)::int AS answers, coalesce(sum(a.score), 0)::int AS score_sum
+    FROM survey_responses r
+    LEFT JOIN survey_answers a ON a.tenant_id = r.tenant_id AND a.response_id = r.id
+    WHERE r.submitted_on >= @from_on::date AND r.submitted_on < @until_on::date
+    GROUP BY r.tenant_id, r.id
+)
+SELECT date_trunc('month', per.submitted_on)::date AS month, count(*)::int AS responses,
+    coalesce(sum(per.answers), 0)::int AS answers, coalesce(sum(per.score_sum), 0)::int AS score_sum
+FROM per
 GROUP BY 1 ORDER BY 1;
 
 -- name: QualityRatingFigures :many

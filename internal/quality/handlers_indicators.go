@@ -159,12 +159,12 @@ func (h *handlers) openData(c *fiber.Ctx, asJSON bool) error {
 	if err != nil {
 		return err
 	}
-	cmp, err := h.svc.Indicators(c.UserContext(), t, year)
+	cmp, err := h.svc.PublicIndicators(c.UserContext(), t, year)
 	if err != nil {
 		return err
 	}
 	rows := openRows(t, cmp)
-	c.Set(fiber.HeaderCacheControl, "public, max-age=3600")
+	c.Set(fiber.HeaderCacheControl, "public, max-age=600")
 	name := "indicatori-" + t.Slug + "-" + strconv.Itoa(year)
 	if asJSON {
 		c.Set(fiber.HeaderContentDisposition, `inline; filename="`+name+`.json"`)

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cartasociale/carta/internal/apperr"
@@ -300,4 +301,46 @@ func (s *Service) AmbitoIndicators(ctx context.Context, t *tenant.Tenant, year i
 		return 0
 	})
 	return own, out, nil
+}
+
+// The open data of the indicators is public: a year's figures cost the database some
+// hundreds of milliseconds on a large comune (docs/BENCHMARKS.md), so the citizen site serves
+// them from a short-lived copy per tenant and year rather than per request.
+
+// OpenDataTTL is how long the open data of a tenant-year is served from memory.
+const OpenDataTTL = 10 * time.Minute
+
+const openDataEntries = 4096
+
+type cachedComparison struct {
+	c  *Comparison
+	at time.Time
+}
+
+type comparisonCache struct {
+	mu sync.Mutex
+	m  map[string]cachedComparison
+}
+
+// PublicIndicators is Indicators through a per-process copy of at most OpenDataTTL.
+func (s *Service) PublicIndicators(ctx context.Context, t *tenant.Tenant, year int) (*Comparison, error) {
+	key := t.ID.String() + ":" + strconv.Itoa(year)
+	now := s.d.Now()
+	s.public.mu.Lock()
+	if e, ok := s.public.m[key]; ok && now.Sub(e.at) < OpenDataTTL {
+		s.public.mu.Unlock()
+		return e.c, nil
+	}
+	s.public.mu.Unlock()
+	c, err := s.Indicators(ctx, t, year)
+	if err != nil {
+		return nil, err
+	}
+	s.public.mu.Lock()
+	defer s.public.mu.Unlock()
+	if s.public.m == nil || len(s.public.m) >= openDataEntries {
+		s.public.m = map[string]cachedComparison{} // bounded: start over rather than grow
+	}
+	s.public.m[key] = cachedComparison{c: c, at: now}
+	return c, nil
 }

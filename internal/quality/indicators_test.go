@@ -3,6 +3,7 @@ package quality_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -12,7 +13,7 @@ import (
 	"github.com/cartasociale/carta/internal/testenv"
 )
 
-func indicatorService(t *testing.T, env *testenv.Env) *quality.Service {
+func indicatorService(_ testing.TB, env *testenv.Env) *quality.Service {
 	cs := complaints.New(complaints.Deps{DB: env.DB, Tenants: env.Tenants, Log: quiet,
 		SiteURL: func(slug string) string { return "https://" + slug + ".carta.test" }})
 	return quality.New(quality.Deps{DB: env.DB, Redis: env.Redis, Log: quiet, Complaints: cs, Tenants: env.Tenants})
@@ -140,4 +141,27 @@ func TestAmbitoIndicatorsShowOnlyItsMembers(t *testing.T) {
 
 	_, _, err = svc.AmbitoIndicators(ctx, a, 2025)
 	require.Error(t, err)
+}
+
+// TestPublicIndicatorsAreKeptTenMinutes: the open data's figures come from a copy for ten
+// minutes, then are computed again.
+func TestPublicIndicatorsAreKeptTenMinutes(t *testing.T) {
+	t.Parallel()
+	env := testenv.Get(t)
+	c := &clock{t: time.Date(2026, 6, 1, 10, 0, 0, 0, time.UTC)}
+	cs := complaints.New(complaints.Deps{DB: env.DB, Tenants: env.Tenants, Log: quiet, SiteURL: func(string) string { return "" }})
+	svc := quality.New(quality.Deps{DB: env.DB, Log: quiet, Complaints: cs, Tenants: env.Tenants, Now: c.now})
+	ctx := context.Background()
+	tn := env.NewTenant(t, tenant.KindComune)
+	first, err := svc.PublicIndicators(ctx, tn, 2026)
+	require.NoError(t, err)
+	seedRating(t, env, tn, "2026-05-05", "/", 5, "")
+	c.move(9 * time.Minute)
+	again, err := svc.PublicIndicators(ctx, tn, 2026)
+	require.NoError(t, err)
+	require.Same(t, first, again)
+	c.move(2 * time.Minute)
+	fresh, err := svc.PublicIndicators(ctx, tn, 2026)
+	require.NoError(t, err)
+	require.Equal(t, 1, fresh.Now.Pages.Ratings)
 }

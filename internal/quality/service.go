@@ -43,7 +43,10 @@ type Deps struct {
 }
 
 // Service is the quality use cases.
-type Service struct{ d Deps }
+type Service struct {
+	d      Deps
+	public comparisonCache // the indicators' open data (indicators.go)
+}
 
 // New builds the Service.
 func New(d Deps) *Service {
