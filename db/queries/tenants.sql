@@ -42,7 +42,11 @@ WHERE ambito_id = $1 AND left_at IS NULL AND is_capofila;
 -- Everything but the logo's bytes, which only GET /logo reads.
 SELECT tenant_id, legal_address, postal_code, city, province, phone, email, pec, website_url,
     accessibility_url, privacy_url, social_links, (logo IS NOT NULL)::boolean AS has_logo,
-    logo_updated_at, updated_at
+    logo_updated_at, updated_at,
+    -- When the standards' measured values the pages show last changed (the tenant's own and
+    -- its ambito's): part of the cached pages' key, like the profile.
+    (SELECT coalesce((extract(epoch FROM max(m.created_at)) * 1000000)::bigint, 0) FROM standard_measures m
+     WHERE m.tenant_id = app_tenant() OR m.tenant_id = app_tenant_ambito())::bigint AS measures_stamp
 FROM tenant_profiles WHERE tenant_id = app_tenant();
 
 -- name: TenantProfileUpsert :one

@@ -80,8 +80,17 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 	a.publisher = publication.New(publication.Deps{DB: a.db, Log: a.log, Render: render, Nav: p.Nav, Can: a.access.Can,
 		LoadDraft: catalog.LoadDraft, Completeness: catalog.Completeness, OnPublished: a.published})
 	complaintsSvc := complaints.New(complaints.Deps{DB: a.db, Tenants: a.tenants, SiteURL: a.cfg.TenantURL, Log: a.log})
-	qualitySvc := quality.New(quality.Deps{DB: a.db, Redis: a.redis, Log: a.log, Complaints: complaintsSvc, Tenants: a.tenants})
-	citizenSite := site.NewModule(p)
+	qualitySvc := quality.New(quality.Deps{DB: a.db, Redis: a.redis, Log: a.log, Complaints: complaintsSvc, Tenants: a.tenants,
+		OnPublicChange: a.dropPages})
+	// The service pages show the standards' last measured values, which quality keeps.
+	citizenSite := site.NewModule(p, func(ctx context.Context, t *tenant.Tenant, owner uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]site.Measured, error) {
+		ms, err := qualitySvc.LatestMeasures(ctx, t, owner, ids)
+		out := make(map[uuid.UUID]site.Measured, len(ms))
+		for id, m := range ms {
+			out[id] = site.Measured{Text: m.Text(), Met: m.MetLabel(), Period: m.Period()}
+		}
+		return out, err
+	})
 
 	// The order is the routes' order within each part (API, site, staff).
 	mods := []*module.Module{
@@ -173,6 +182,13 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 // published runs after a publication commits: every replica forgets the tenant's cached
 // versions, and for an ambito those of its member comuni, whose pages show its services.
 func (a *App) published(ctx context.Context, t *tenant.Tenant, version int) {
+	a.dropPages(ctx, t)
+	a.log.InfoContext(ctx, "carta published", "tenant", t.Slug, "version", version)
+}
+
+// dropPages makes every replica forget t's cached pages, and for an ambito those of its
+// member comuni, whose pages show its services.
+func (a *App) dropPages(ctx context.Context, t *tenant.Tenant) {
 	ids := []uuid.UUID{t.ID}
 	if t.IsAmbito() {
 		members, err := a.tenants.Members(ctx, t.ID)
@@ -184,5 +200,4 @@ func (a *App) published(ctx context.Context, t *tenant.Tenant, version int) {
 		}
 	}
 	a.pages.Published(ctx, ids...)
-	a.log.InfoContext(ctx, "carta published", "tenant", t.Slug, "version", version)
 }

@@ -101,6 +101,7 @@ var Groups = []Group{
 		{"quality.question.hide", "Domanda nascosta dal questionario"},
 		{"quality.question.show", "Domanda mostrata di nuovo nel questionario"},
 		{"quality.survey.paper", "Questionario cartaceo registrato"},
+		{"quality.measure", "Valore misurato di uno standard registrato"},
 		{"quality.kiosk.create", "Postazione di valutazione allo sportello attivata"},
 		{"quality.kiosk.revoke", "Postazione di valutazione allo sportello disattivata"},
 	}},

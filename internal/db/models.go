@@ -426,6 +426,21 @@ type ServiceStandard struct {
 	Position       int32
 }
 
+type StandardMeasure struct {
+	TenantID   uuid.UUID
+	ID         uuid.UUID
+	ServiceID  uuid.UUID
+	StandardID uuid.UUID
+	PeriodFrom pgtype.Date
+	PeriodTo   pgtype.Date
+	Value      float64
+	Unit       string
+	Met        *bool
+	Source     string
+	Note       string
+	CreatedAt  time.Time
+}
+
 type SurveyAnswer struct {
 	TenantID   uuid.UUID
 	ResponseID uuid.UUID

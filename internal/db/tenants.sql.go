@@ -274,7 +274,11 @@ func (q *Queries) TenantLogoGet(ctx context.Context) (TenantLogoGetRow, error) {
 const tenantProfileGet = `-- name: TenantProfileGet :one
 SELECT tenant_id, legal_address, postal_code, city, province, phone, email, pec, website_url,
     accessibility_url, privacy_url, social_links, (logo IS NOT NULL)::boolean AS has_logo,
-    logo_updated_at, updated_at
+    logo_updated_at, updated_at,
+    -- When the standards' measured values the pages show last changed (the tenant's own and
+    -- its ambito's): part of the cached pages' key, like the profile.
+    (SELECT coalesce((extract(epoch FROM max(m.created_at)) * 1000000)::bigint, 0) FROM standard_measures m
+     WHERE m.tenant_id = app_tenant() OR m.tenant_id = app_tenant_ambito())::bigint AS measures_stamp
 FROM tenant_profiles WHERE tenant_id = app_tenant()
 `
 
@@ -294,6 +298,7 @@ type TenantProfileGetRow struct {
 	HasLogo          bool
 	LogoUpdatedAt    *time.Time
 	UpdatedAt        time.Time
+	MeasuresStamp    int64
 }
 
 // Everything but the logo's bytes, which only GET /logo reads.
@@ -316,6 +321,7 @@ func (q *Queries) TenantProfileGet(ctx context.Context) (TenantProfileGetRow, er
 		&i.HasLogo,
 		&i.LogoUpdatedAt,
 		&i.UpdatedAt,
+		&i.MeasuresStamp,
 	)
 	return i, err
 }

@@ -69,6 +69,9 @@ func RegisterStaff(r *access.Router, svc *Service, d HandlerDeps) {
 	r.Post("/qualita/sportelli", access.QualityWrite, h.kioskIssue)
 	r.Post("/qualita/sportelli/:id/revoca", access.QualityWrite, h.kioskRevoke)
 	r.Get(PathDashboard, access.ReportsRead, h.dashboard)
+	r.Get(PathMeasures, access.QualityWrite, h.measuresList)
+	r.Get(PathMeasures+"/:slug", access.QualityWrite, h.measuresOf)
+	r.Post(PathMeasures+"/:slug", access.QualityWrite, h.measureAdd)
 }
 
 func (h *handlers) target(c *fiber.Ctx, t *tenant.Tenant) (SurveyTarget, error) {

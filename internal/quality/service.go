@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cartasociale/carta/internal/apperr"
 	"github.com/cartasociale/carta/internal/catalog"
 	"github.com/cartasociale/carta/internal/complaints"
 	"github.com/cartasociale/carta/internal/itlang"
@@ -35,6 +36,9 @@ type Deps struct {
 	Complaints interface {
 		Figures(ctx context.Context, t *tenant.Tenant, from, until time.Time) (*complaints.PeriodFigures, error)
 	}
+	// OnPublicChange runs after a change the citizen pages show (a standard's measured value):
+	// the app drops the tenant's cached pages, and its members' for an ambito.
+	OnPublicChange func(ctx context.Context, t *tenant.Tenant)
 	// Tenants finds an ambito's members, for its dashboard.
 	Tenants interface {
 		ByID(ctx context.Context, id uuid.UUID) (*tenant.Tenant, error)
@@ -76,4 +80,20 @@ func shown(ctx context.Context, tx *tenant.Tx, t *tenant.Tenant) (*catalog.Shown
 		return nil, err
 	}
 	return v.Shown(), nil
+}
+
+// shownService is the service at slug among those t's site shows, or apperr.ErrNotFound.
+func shownService(ctx context.Context, tx *tenant.Tx, t *tenant.Tenant, slug string) (*catalog.ShownService, error) {
+	sh, err := shown(ctx, tx, t)
+	if err != nil {
+		return nil, err
+	}
+	if sh == nil {
+		return nil, apperr.ErrNotFound
+	}
+	svc := sh.ServiceBySlug(slug)
+	if svc == nil {
+		return nil, apperr.ErrNotFound
+	}
+	return svc, nil
 }

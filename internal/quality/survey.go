@@ -157,16 +157,9 @@ func (s *Service) Target(ctx context.Context, t *tenant.Tenant, slug string) (Su
 	}
 	var out SurveyTarget
 	err := s.d.DB.InTx(ctx, t.ID, func(tx *tenant.Tx) error {
-		sh, err := shown(ctx, tx, t)
+		svc, err := shownService(ctx, tx, t, slug)
 		if err != nil {
 			return err
-		}
-		if sh == nil {
-			return apperr.ErrNotFound
-		}
-		svc := sh.ServiceBySlug(slug)
-		if svc == nil {
-			return apperr.ErrNotFound
 		}
 		id := svc.ID
 		out = SurveyTarget{ServiceID: &id, Title: svc.Title, Slug: svc.Slug}

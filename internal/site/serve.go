@@ -73,8 +73,9 @@ func (h *handlers) servePublished(c *fiber.Ctx, path string, query url.Values, r
 }
 
 // shellFingerprint names what every page shows besides the published Carta: the tenant's name
-// and ambito (header) and its profile (contacts, links, logo in header and footer). It is part
-// of the cache key, so an edit of the profile shows at once instead of when the page expires.
+// and ambito (header), its profile (contacts, links, logo in header and footer) and when the
+// standards' measured values last changed (service pages). It is part of the cache key, so an
+// edit of the profile or a new measure shows at once instead of when the page expires.
 func shellFingerprint(t *tenant.Tenant, p tenant.Profile) string {
 	h := fnv.New64a()
 	w := func(ss ...string) {
@@ -88,7 +89,8 @@ func shellFingerprint(t *tenant.Tenant, p tenant.Profile) string {
 		w(t.Ambito.Slug, t.Ambito.Name)
 	}
 	w(p.LegalAddress, p.PostalCode, p.City, p.Province, p.Phone, p.Email, p.PEC, p.WebsiteURL,
-		p.AccessibilityURL, p.PrivacyURL, strconv.FormatBool(p.HasLogo), strconv.FormatInt(p.LogoVersion, 10))
+		p.AccessibilityURL, p.PrivacyURL, strconv.FormatBool(p.HasLogo), strconv.FormatInt(p.LogoVersion, 10),
+		strconv.FormatInt(p.MeasuresStamp, 10))
 	for _, l := range p.Social {
 		w(l.Network, l.URL)
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/google/uuid"
 
 	"github.com/cartasociale/carta/internal/apperr"
 	"github.com/cartasociale/carta/internal/catalog"
@@ -68,6 +69,14 @@ type deadlineView struct {
 
 type standardView struct {
 	Dimension, Description, Indicator, Target string
+	// Last is the last measured value ("n.d." when none), Met whether it met the standard
+	// ("rispettato", "non rispettato" or "").
+	Last, Met, Period string
+}
+
+// Measured is a standard's last measured value, as the quality package keeps it.
+type Measured struct {
+	Text, Met, Period string
 }
 
 type personView struct {
@@ -95,7 +104,7 @@ func (h *handlers) service(c *fiber.Ctx) error {
 	return h.servePublished(c, "/servizi/"+slug, nil, h.renderService)
 }
 
-func (h *handlers) renderService(_ context.Context, r *request, s *Site) (*output, error) {
+func (h *handlers) renderService(ctx context.Context, r *request, s *Site) (*output, error) {
 	if s == nil {
 		return nil, apperr.ErrNotFound
 	}
@@ -104,6 +113,9 @@ func (h *handlers) renderService(_ context.Context, r *request, s *Site) (*outpu
 		return nil, apperr.ErrNotFound
 	}
 	vm, office := h.servicePage(r, s, svc, "")
+	if err := h.lastMeasures(ctx, r, svc, vm); err != nil {
+		return nil, err
+	}
 	var offices []*catalog.Office
 	if office != nil {
 		offices = append(offices, office.Office)
@@ -174,7 +186,7 @@ func (h *handlers) servicePage(r *request, s *Site, svc *Service, base string) (
 	vm.Documents = h.documentViews(r.t.Slug, svc.Owner, svc.Documents)
 	for _, st := range svc.Standards {
 		vm.Standards = append(vm.Standards, standardView{Dimension: catalog.DimensionLabel(st.Dimension),
-			Description: st.Description, Indicator: st.Indicator, Target: formatTarget(st.Target, st.Unit)})
+			Description: st.Description, Indicator: st.Indicator, Target: formatTarget(st.Target, st.Unit), Last: "n.d."})
 	}
 	office := s.OfficeFor(svc)
 	if office != nil {
@@ -217,4 +229,30 @@ func serviceIndex(vm *servicePage) []indexItem {
 		idx = append(idx, indexItem{"standard-di-qualita", "Standard di qualità"})
 	}
 	return append(idx, indexItem{"contatti", "Contatti"})
+}
+
+// lastMeasures fills the standards of the current page of svc with their last measured
+// values, from the tenant that publishes the service (its ambito for an ambito service).
+func (h *handlers) lastMeasures(ctx context.Context, r *request, svc *Service, vm *servicePage) error {
+	if h.Measures == nil || len(svc.Standards) == 0 {
+		return nil
+	}
+	owner := r.t.ID
+	if svc.FromAmbito && svc.Owner != nil {
+		owner = svc.Owner.Tenant.ID
+	}
+	ids := make([]uuid.UUID, 0, len(svc.Standards))
+	for _, st := range svc.Standards {
+		ids = append(ids, st.ID)
+	}
+	last, err := h.Measures(ctx, r.t, owner, ids)
+	if err != nil {
+		return err
+	}
+	for i, st := range svc.Standards {
+		if m, ok := last[st.ID]; ok && i < len(vm.Standards) {
+			vm.Standards[i].Last, vm.Standards[i].Met, vm.Standards[i].Period = m.Text, m.Met, m.Period
+		}
+	}
+	return nil
 }

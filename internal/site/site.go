@@ -58,6 +58,9 @@ type Deps struct {
 	DocumentContent func(ctx context.Context, tx *tenant.Tx, id uuid.UUID) (catalog.Document, []byte, error)
 	// Clock is the time for "aperto ora" and today's hours; nil means time.Now.
 	Clock func() time.Time
+	// Measures returns the last measured value of each standard among ids published by owner,
+	// read in t's transaction (internal/quality); nil shows "n.d." everywhere.
+	Measures func(ctx context.Context, t *tenant.Tenant, owner uuid.UUID, ids []uuid.UUID) (map[uuid.UUID]Measured, error)
 }
 
 type handlers struct {

@@ -71,6 +71,8 @@ var fixtures = map[string]string{
 	"survey_responses": `INSERT INTO survey_responses (tenant_id, channel, submitted_on) VALUES ($1, 'online', current_date)`,
 	"survey_answers": `WITH r AS (INSERT INTO survey_responses (tenant_id, channel, submitted_on) VALUES ($1, 'paper', current_date)
 		RETURNING tenant_id, id) INSERT INTO survey_answers (tenant_id, response_id, question, score) SELECT tenant_id, id, 'cortesia', 5 FROM r`,
+	"standard_measures": `INSERT INTO standard_measures (tenant_id, service_id, standard_id, period_from, period_to, value)
+		VALUES ($1, gen_random_uuid(), gen_random_uuid(), '2026-01-01', '2026-06-30', 7)`,
 	"kiosks": `INSERT INTO kiosks (tenant_id, office_id, office_name, token_hash)
 		VALUES ($1, gen_random_uuid(), 'Sportello', sha256(gen_random_uuid()::text::bytea))`,
 	"kiosk_ratings": `WITH k AS (INSERT INTO kiosks (tenant_id, office_id, office_name, token_hash)
@@ -94,7 +96,8 @@ var ownOnly = map[string]bool{"invitations": true,
 
 // published are the tables of published content: a member comune reads its ambito's rows
 // there (the ambito's services appear in its Carta), and nowhere else.
-var published = map[string]bool{"carta_versions": true, "carta_state": true, "service_search": true}
+var published = map[string]bool{"carta_versions": true, "carta_state": true, "service_search": true,
+	"standard_measures": true}
 
 // tenantTables lists the tables of the public schema that have a tenant_id column.
 func tenantTables(t *testing.T, env *testenv.Env) []string {

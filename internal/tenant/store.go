@@ -276,6 +276,9 @@ type Profile struct {
 	Social           []SocialLink
 	HasLogo          bool
 	LogoVersion      int64 // changes when the logo changes, for cache-busting URLs
+	// MeasuresStamp changes when a measured value of the standards the tenant's pages show
+	// (its own or its ambito's) is recorded: part of the cached pages' key.
+	MeasuresStamp int64
 }
 
 // ProfileOf reads the profile of the transaction's tenant; a tenant that never saved one gets
@@ -292,7 +295,7 @@ func ProfileOf(ctx context.Context, tx *Tx) (Profile, error) {
 		LegalAddress: r.LegalAddress, PostalCode: r.PostalCode, City: r.City, Province: r.Province,
 		Phone: r.Phone, Email: r.Email, PEC: r.Pec, WebsiteURL: r.WebsiteUrl,
 		AccessibilityURL: r.AccessibilityUrl, PrivacyURL: r.PrivacyUrl,
-		HasLogo: r.HasLogo,
+		HasLogo: r.HasLogo, MeasuresStamp: r.MeasuresStamp,
 	}
 	if r.LogoUpdatedAt != nil {
 		p.LogoVersion = r.LogoUpdatedAt.Unix()
