@@ -5,8 +5,6 @@ import (
 	"html/template"
 	"strings"
 	"time"
-
-	"github.com/cartasociale/carta/internal/itlang"
 )
 
 // Charts are drawn on the server as SVG, so that the dashboard and the report show them with
@@ -20,12 +18,12 @@ type Bar struct {
 	Text  string // what is written above the bar
 }
 
-// MonthBars are the twelve months of year, filled from value (missing months are 0).
-func MonthBars(year int, value func(m time.Month) (float64, string)) []Bar {
+// MonthBars are the twelve months, gen to dic, filled from value.
+func MonthBars(value func(m time.Month) (float64, string)) []Bar {
 	out := make([]Bar, 0, 12)
 	for m := time.January; m <= time.December; m++ {
 		v, text := value(m)
-		out = append(out, Bar{Label: strings.ToLower(itlang.Capitalize(monthShort(m))), Value: v, Text: text})
+		out = append(out, Bar{Label: monthShort(m), Value: v, Text: text})
 	}
 	return out
 }

@@ -102,18 +102,18 @@ func charts(y *Year) []template.HTML {
 	}
 	year := strconv.Itoa(y.Year)
 	return []template.HTML{
-		BarChart("Reclami ricevuti per mese, "+year, MonthBars(y.Year, func(m time.Month) (float64, string) {
+		BarChart("Reclami ricevuti per mese, "+year, MonthBars(func(m time.Month) (float64, string) {
 			n := byMonth[m].Received
 			return float64(n), strconv.Itoa(n)
 		}), 0),
-		BarChart("Indice di soddisfazione per mese (da 1 a 5), "+year, MonthBars(y.Year, func(m time.Month) (float64, string) {
+		BarChart("Indice di soddisfazione per mese (da 1 a 5), "+year, MonthBars(func(m time.Month) (float64, string) {
 			i := survey[m].Index
 			if !i.Known() {
 				return 0, NotAvailable
 			}
 			return i.Value(), i.String()
 		}), 5),
-		BarChart("Chiarezza delle pagine per mese (stelle da 1 a 5), "+year, MonthBars(y.Year, func(m time.Month) (float64, string) {
+		BarChart("Chiarezza delle pagine per mese (stelle da 1 a 5), "+year, MonthBars(func(m time.Month) (float64, string) {
 			s := ratings[m].Stars
 			if !s.Known() {
 				return 0, NotAvailable

@@ -140,12 +140,12 @@ func (y *Year) MedianDaysToAnswer() string {
 // Indicator is one line of the indicators' table: this year's figure with its sample, last
 // year's, and the change.
 type Indicator struct {
-	Key, Label   string
-	Value, Prev  string
-	Sample       int
-	Change       Change
-	known        bool
-	value, prevV float64
+	Key, Label  string
+	Value, Prev string
+	Sample      int
+	Change      Change
+	known       bool
+	value       float64
 }
 
 // Known reports whether this year's figure has enough cases.

@@ -38,7 +38,7 @@ func (st store) surveyFigures(ctx context.Context, from, until time.Time, questi
 			out.Services = append(out.Services, ServiceSurvey{Service: r.ServiceTitle, ChannelFigures: f})
 		}
 	}
-	items, err := st.tx.QualitySurveyItems(ctx, db.QualitySurveyItemsParams{FromOn: p.FromOn, UntilOn: p.UntilOn})
+	items, err := st.tx.QualitySurveyItems(ctx, db.QualitySurveyItemsParams(p))
 	if err != nil {
 		return out, err
 	}
@@ -57,7 +57,7 @@ func (st store) surveyFigures(ctx context.Context, from, until time.Time, questi
 		out.Items = append(out.Items, ItemFigures{Key: r.Question, Label: label,
 			Index: Mean{Sum: float64(r.ScoreSum), N: int(r.Answers)}, High: Rate{Num: int(r.High), Den: int(r.Answers)}})
 	}
-	months, err := st.tx.QualitySurveyMonths(ctx, db.QualitySurveyMonthsParams{FromOn: p.FromOn, UntilOn: p.UntilOn})
+	months, err := st.tx.QualitySurveyMonths(ctx, db.QualitySurveyMonthsParams(p))
 	if err != nil {
 		return out, err
 	}
