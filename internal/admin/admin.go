@@ -85,6 +85,8 @@ var Sections = []Section{
 	{Label: "Reclami", URL: "/admin/reclami", Description: "I reclami dei cittadini: presa in carico, risposta entro la scadenza, chiusura.", Perm: access.ComplaintsInbox},
 	{Label: "Qualità", URL: "/admin/qualita", Description: "Il questionario di soddisfazione: le domande, e i questionari cartacei consegnati agli uffici.", Perm: access.QualityWrite},
 	{Label: "Indicatori", URL: "/admin/qualita/indicatori", Description: "Gli indicatori di qualità dell'anno: reclami, questionari di soddisfazione e valutazioni delle pagine, con l'anno precedente.", Perm: access.ReportsRead},
+	{Label: "Piano di miglioramento", URL: "/admin/qualita/piano", Description: "Le azioni dell'anno per migliorare gli indicatori: chi ne risponde, la scadenza, lo stato e l'effetto misurato.", Perm: access.ReportsRead,
+		Act: access.CatalogPublish, ReadOnly: "Le azioni dell'anno per migliorare gli indicatori, con lo stato e l'effetto misurato; a scriverle è il responsabile del Servizio Sociale."},
 	{Label: "Open311", URL: "/admin/open311", Description: "Le chiavi API delle applicazioni che inviano reclami all'ente con lo standard Open311.", Perm: access.APIKeysWrite},
 	{Label: "Utenti", URL: "/admin/utenti", Description: "Le persone che lavorano nell'area riservata e i loro ruoli.", Perm: access.UsersRead},
 	{Label: "Registro attività", URL: "/admin/registro", Description: "Chi ha fatto cosa e quando: ogni modifica fatta nell'area riservata.", Perm: access.AuditRead},
