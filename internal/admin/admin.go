@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/cartasociale/carta/internal/access"
+	"github.com/cartasociale/carta/internal/principal"
 	"github.com/cartasociale/carta/internal/tenant"
 	"github.com/cartasociale/carta/internal/web"
 )
@@ -39,6 +40,11 @@ type Deps struct {
 	DB      *tenant.DB
 	Log     *slog.Logger
 	Can     func(ctx context.Context, p access.Perm) bool
+	// Roles tells which roles a staff member holds in a tenant's own domain; nil treats every
+	// visitor with no readable section as working elsewhere.
+	Roles interface {
+		RolesOf(userID uuid.UUID, domain string) []string
+	}
 	// OnProfileChanged runs after the tenant's profile or logo changed (the citizen pages'
 	// header and footer): the app drops the tenant's cached pages.
 	OnProfileChanged func(ctx context.Context, tenantID uuid.UUID)
@@ -85,6 +91,8 @@ var Sections = []Section{
 	{Label: "Reclami", URL: "/admin/reclami", Description: "I reclami dei cittadini: presa in carico, risposta entro la scadenza, chiusura.", Perm: access.ComplaintsInbox},
 	{Label: "Qualità", URL: "/admin/qualita", Description: "Il questionario di soddisfazione: le domande, e i questionari cartacei consegnati agli uffici.", Perm: access.QualityWrite},
 	{Label: "Indicatori", URL: "/admin/qualita/indicatori", Description: "Gli indicatori di qualità dell'anno: reclami, questionari di soddisfazione e valutazioni delle pagine, con l'anno precedente.", Perm: access.ReportsRead},
+	{Label: "Piano di miglioramento", URL: "/admin/qualita/piano", Description: "Le azioni dell'anno per migliorare gli indicatori: chi ne risponde, la scadenza, lo stato e l'effetto misurato.", Perm: access.ReportsRead,
+		Act: access.CatalogPublish, ReadOnly: "Le azioni dell'anno per migliorare gli indicatori, con lo stato e l'effetto misurato; a scriverle è il responsabile del Servizio Sociale."},
 	{Label: "Open311", URL: "/admin/open311", Description: "Le chiavi API delle applicazioni che inviano reclami all'ente con lo standard Open311.", Perm: access.APIKeysWrite},
 	{Label: "Utenti", URL: "/admin/utenti", Description: "Le persone che lavorano nell'area riservata e i loro ruoli.", Perm: access.UsersRead},
 	{Label: "Registro attività", URL: "/admin/registro", Description: "Chi ha fatto cosa e quando: ogni modifica fatta nell'area riservata.", Perm: access.AuditRead},
@@ -115,10 +123,18 @@ func (h *handlers) page(c *fiber.Ctx, title string, crumbs ...web.Crumb) web.Pag
 type dashboardPage struct {
 	web.Page
 	Cards []Section
-	// Elsewhere is set when the staff member can read no section here (the capofila's ambito
-	// staff on a member comune, whose oversight reaches nothing the staff area shows yet): the
-	// staff area where they work instead.
+	// Elsewhere is set when the staff member holds no role of their own here (the capofila's
+	// ambito staff on a member comune, whose oversight reads only its figures): the staff area
+	// where they work instead.
 	Elsewhere *elsewhere
+}
+
+// oversightOnly reports whether the logged-in staff member holds no role of their own in t,
+// only the oversight their ambito's roles give: they read a few of the comune's figures here,
+// and work in the ambito's staff area.
+func (h *handlers) oversightOnly(ctx context.Context, t *tenant.Tenant) bool {
+	st := principal.StaffFrom(ctx)
+	return h.Roles != nil && st != nil && len(h.Roles.RolesOf(st.UserID, access.DomainOf(t))) == 0
 }
 
 type elsewhere struct {
@@ -136,7 +152,7 @@ func (h *handlers) dashboard(c *fiber.Ctx) error {
 			vm.Cards = append(vm.Cards, s)
 		}
 	}
-	if t := tenant.FromContext(ctx); len(vm.Cards) == 0 && t != nil && t.Ambito != nil {
+	if t := tenant.FromContext(ctx); t != nil && t.Ambito != nil && (len(vm.Cards) == 0 || h.oversightOnly(ctx, t)) {
 		vm.Elsewhere = &elsewhere{Name: t.Ambito.Name, Slug: t.Ambito.Slug}
 	}
 	return h.Render.Render(c, fiber.StatusOK, "admin/dashboard", vm)

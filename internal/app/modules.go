@@ -103,7 +103,7 @@ func (a *App) modules(ctx context.Context) (*wired, error) {
 		cartapdf.Module(p, func(t *tenant.Tenant) string {
 			return strings.TrimSuffix(a.cfg.TenantURL(t.Slug), "/") + quality.PathSurvey
 		}),
-		admin.Module(p, func(ctx context.Context, id uuid.UUID) { a.pages.Published(ctx, id) }),
+		admin.Module(p, a.access, func(ctx context.Context, id uuid.UUID) { a.pages.Published(ctx, id) }),
 		staff.Module(p, a.access, a.auth),
 		catalog.Module(p, citizenSite.Preview),
 		publication.Module(a.publisher),

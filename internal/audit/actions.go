@@ -104,6 +104,10 @@ var Groups = []Group{
 		{"quality.measure", "Valore misurato di uno standard registrato"},
 		{"quality.kiosk.create", "Postazione di valutazione allo sportello attivata"},
 		{"quality.kiosk.revoke", "Postazione di valutazione allo sportello disattivata"},
+		{"quality.plan.create", "Azione aggiunta al piano di miglioramento"},
+		{"quality.plan.update", "Azione del piano di miglioramento modificata"},
+		{"quality.plan.status", "Stato di un'azione del piano di miglioramento cambiato"},
+		{"quality.plan.effect", "Effetto di un'azione del piano di miglioramento misurato"},
 	}},
 	{"open311", "Open311", []Action{
 		{"open311.key.create", "Chiave API Open311 creata"},

@@ -238,6 +238,24 @@ type Feedback struct {
 	ReadAt       *time.Time
 }
 
+type ImprovementAction struct {
+	TenantID     uuid.UUID
+	ID           uuid.UUID
+	Year         int32
+	Title        string
+	Description  string
+	Indicator    string
+	Owner        string
+	DueOn        pgtype.Date
+	Status       string
+	StartValue   string
+	EffectValue  string
+	EffectChange string
+	MeasuredAt   *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
 type Invitation struct {
 	TenantID   uuid.UUID
 	ID         uuid.UUID

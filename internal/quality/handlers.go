@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"context"
 	"embed"
 	"io/fs"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cartasociale/carta/internal/access"
 	"github.com/cartasociale/carta/internal/apperr"
 	"github.com/cartasociale/carta/internal/principal"
 	"github.com/cartasociale/carta/internal/tenant"
@@ -39,6 +41,9 @@ type HandlerDeps struct {
 	// questionnaire's QR code.
 	SiteURL func(slug string) string
 	Log     *slog.Logger
+	// Can tells whether the logged-in staff member holds a permission, to hide the forms of
+	// those who only read (nil: shown to all).
+	Can func(ctx context.Context, p access.Perm) bool
 }
 
 // RateLimit is how many ratings, and SurveyLimit how many questionnaires, one client IP may send

@@ -53,6 +53,8 @@ func RegisterSite(app fiber.Router, svc *Service, d HandlerDeps) {
 	// The indicators as open data: aggregates of the year (?anno=), never personal data.
 	app.Get(PathOpenDataCSV, func(c *fiber.Ctx) error { return h.openData(c, false) })
 	app.Get(PathOpenDataJSON, func(c *fiber.Ctx) error { return h.openData(c, true) })
+	// The improvement plan of a year (?anno=), public: no personal data in it.
+	app.Get(PathSitePlan, h.sitePlan)
 }
 
 // RegisterStaff adds the staff pages: the questionnaire's questions and the paper entries.
@@ -72,6 +74,7 @@ func RegisterStaff(r *access.Router, svc *Service, d HandlerDeps) {
 	r.Get(PathMeasures, access.QualityWrite, h.measuresList)
 	r.Get(PathMeasures+"/:slug", access.QualityWrite, h.measuresOf)
 	r.Post(PathMeasures+"/:slug", access.QualityWrite, h.measureAdd)
+	registerPlan(r, h)
 }
 
 func (h *handlers) target(c *fiber.Ctx, t *tenant.Tenant) (SurveyTarget, error) {

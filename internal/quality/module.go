@@ -11,7 +11,7 @@ import (
 // rating block sits on cached pages and proves its origin instead), the questionnaire pages
 // and the staff's pages.
 func Module(p *module.Platform, svc *Service) *module.Module {
-	d := HandlerDeps{Render: p.Render, Redis: p.Redis, Nav: p.Nav, SiteURL: p.Cfg.TenantURL, Log: p.Log}
+	d := HandlerDeps{Render: p.Render, Redis: p.Redis, Nav: p.Nav, SiteURL: p.Cfg.TenantURL, Log: p.Log, Can: p.Can}
 	return &module.Module{
 		Name:      "quality",
 		Templates: Pages(),

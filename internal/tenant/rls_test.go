@@ -79,6 +79,8 @@ var fixtures = map[string]string{
 		VALUES ($1, gen_random_uuid(), 'Sportello', sha256(gen_random_uuid()::text::bytea)) RETURNING tenant_id, id, office_id)
 		INSERT INTO kiosk_ratings (tenant_id, kiosk_id, office_id, office_name, face, rated_on)
 		SELECT tenant_id, id, office_id, 'Sportello', 'soddisfatto', current_date FROM k`,
+	"improvement_actions": `INSERT INTO improvement_actions (tenant_id, year, title, indicator, owner, due_on)
+		VALUES ($1, 2026, 'Risposte più rapide ai reclami', 'reclami_risposti_in_tempo', 'Ufficio relazioni con il pubblico', '2026-12-31')`,
 	"open311_keys": `INSERT INTO open311_keys (tenant_id, key_hash, label) VALUES ($1, sha256(gen_random_uuid()::text::bytea), 'App di prova')`,
 	"invitations": `WITH u AS (INSERT INTO users (email, display_name) VALUES ('invito-' || gen_random_uuid() || '@example.it', 'Invitato')
 		RETURNING id) INSERT INTO invitations (tenant_id, user_id, email, name, roles, expires_at)
@@ -92,7 +94,7 @@ var ownOnly = map[string]bool{"invitations": true,
 	"open311_keys": true, "complaint_assignments": true, "complaint_reply_templates": true,
 	"complaint_uploads": true, "complaint_attachments": true,
 	"page_ratings": true, "survey_questions": true, "survey_responses": true, "survey_answers": true,
-	"kiosks": true, "kiosk_ratings": true}
+	"kiosks": true, "kiosk_ratings": true, "improvement_actions": true}
 
 // published are the tables of published content: a member comune reads its ambito's rows
 // there (the ambito's services appear in its Carta), and nowhere else.
