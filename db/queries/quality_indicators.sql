@@ -64,3 +64,11 @@ SELECT date_trunc('month', p.rated_on)::date AS month, count(*)::int AS ratings,
 FROM page_ratings p
 WHERE p.rated_on >= @from_on::date AND p.rated_on < @until_on::date
 GROUP BY 1 ORDER BY 1;
+
+-- name: QualityKioskFigures :one
+-- The counter kiosks' faces of [from, until): the three-face net share.
+SELECT (count(*) FILTER (WHERE k.face = 'soddisfatto'))::int AS satisfied,
+    (count(*) FILTER (WHERE k.face = 'neutro'))::int AS neutral,
+    (count(*) FILTER (WHERE k.face = 'insoddisfatto'))::int AS dissatisfied
+FROM kiosk_ratings k
+WHERE k.rated_on >= @from_on::date AND k.rated_on < @until_on::date;

@@ -11,6 +11,33 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const qualityKioskFigures = `-- name: QualityKioskFigures :one
+SELECT (count(*) FILTER (WHERE k.face = 'soddisfatto'))::int AS satisfied,
+    (count(*) FILTER (WHERE k.face = 'neutro'))::int AS neutral,
+    (count(*) FILTER (WHERE k.face = 'insoddisfatto'))::int AS dissatisfied
+FROM kiosk_ratings k
+WHERE k.rated_on >= $1::date AND k.rated_on < $2::date
+`
+
+type QualityKioskFiguresParams struct {
+	FromOn  pgtype.Date
+	UntilOn pgtype.Date
+}
+
+type QualityKioskFiguresRow struct {
+	Satisfied    int32
+	Neutral      int32
+	Dissatisfied int32
+}
+
+// The counter kiosks' faces of [from, until): the three-face net share.
+func (q *Queries) QualityKioskFigures(ctx context.Context, arg QualityKioskFiguresParams) (QualityKioskFiguresRow, error) {
+	row := q.db.QueryRow(ctx, qualityKioskFigures, arg.FromOn, arg.UntilOn)
+	var i QualityKioskFiguresRow
+	err := row.Scan(&i.Satisfied, &i.Neutral, &i.Dissatisfied)
+	return i, err
+}
+
 const qualityRatingAnswers = `-- name: QualityRatingAnswers :many
 SELECT (p.stars >= 4) AS positive, p.answer, count(*)::int AS n
 FROM page_ratings p

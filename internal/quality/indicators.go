@@ -95,6 +95,34 @@ type MonthRatings struct {
 	Stars   Mean
 }
 
+// KioskFigures are the counter kiosks' faces of a period.
+type KioskFigures struct{ Satisfied, Neutral, Dissatisfied int }
+
+// Total is every touch of the period.
+func (k KioskFigures) Total() int { return k.Satisfied + k.Neutral + k.Dissatisfied }
+
+// NetShare is the three-face net share: satisfied minus dissatisfied, in points of the
+// total, "n.d." under MinCases touches.
+func (k KioskFigures) NetShare() (float64, bool) {
+	if k.Total() < MinCases {
+		return 0, false
+	}
+	return 100 * float64(k.Satisfied-k.Dissatisfied) / float64(k.Total()), true
+}
+
+// NetShareText is NetShare as the table shows it: "+42 punti", "−5 punti" or "n.d.".
+func (k KioskFigures) NetShareText() string {
+	v, ok := k.NetShare()
+	if !ok {
+		return NotAvailable
+	}
+	c := Change{Delta: v, Known: true, Unit: "punti"}
+	if s := c.String(); s != "invariato" {
+		return s
+	}
+	return "0 punti"
+}
+
 // Year is one tenant's indicators of a calendar year.
 type Year struct {
 	Year       int
@@ -102,6 +130,7 @@ type Year struct {
 	Complaints *complaints.PeriodFigures
 	Survey     SurveyFigures
 	Pages      PageFigures
+	Kiosk      KioskFigures
 }
 
 // AnsweredInTime is the share of complaints answered by their due day (over those answered
@@ -194,7 +223,17 @@ func (c *Comparison) Lines() []Indicator {
 		count("valutazioni_pagine", "Valutazioni delle pagine del sito", n.Pages.Ratings, b.Pages.Ratings),
 		mean("chiarezza_pagine", "Chiarezza delle pagine (media delle stelle da 1 a 5)", n.Pages.Stars, b.Pages.Stars),
 		rate("pagine_4_5", "Valutazioni con 4 o 5 stelle", n.Pages.High, b.Pages.High),
+		kiosk(n.Kiosk, b.Kiosk),
 	}
+}
+
+// kiosk is the three-face net share's line: points of satisfied minus dissatisfied.
+func kiosk(now, before KioskFigures) Indicator {
+	v, known := now.NetShare()
+	p, knownBefore := before.NetShare()
+	return Indicator{Key: "sportello_saldo", Label: "Giudizi allo sportello: soddisfatti meno insoddisfatti",
+		Value: now.NetShareText(), Prev: before.NetShareText(), Sample: now.Total(),
+		Change: Change{Delta: v - p, Known: known && knownBefore, Unit: "punti"}, known: known, value: v}
 }
 
 // itoa writes a count as Italian readers do: 12.345.
@@ -249,7 +288,10 @@ func (s *Service) year(ctx context.Context, t *tenant.Tenant, year int) (*Year, 
 		if y.Survey, err = st.surveyFigures(ctx, from, until, questions); err != nil {
 			return err
 		}
-		y.Pages, err = st.pageFigures(ctx, from, until)
+		if y.Pages, err = st.pageFigures(ctx, from, until); err != nil {
+			return err
+		}
+		y.Kiosk, err = st.kioskFigures(ctx, from, until)
 		return err
 	})
 	if err != nil {

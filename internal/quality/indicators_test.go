@@ -68,8 +68,28 @@ func TestIndicatorsAgainstHandCounts(t *testing.T) {
 		seedRating(t, env, tn, r.on, r.path, r.stars, r.answer)
 	}
 
+	// Counter kiosk: 4 satisfied, 1 neutral, 2 dissatisfied in 2025 → (4 − 2) / 7 = +28,6
+	// points; 3 touches in 2024 → n.d.
+	var kiosk string
+	require.NoError(t, env.Admin.QueryRow(ctx, `INSERT INTO kiosks (tenant_id, office_id, office_name, token_hash)
+		VALUES ($1, gen_random_uuid(), 'Sportello', sha256(gen_random_uuid()::text::bytea)) RETURNING id`, tn.ID).Scan(&kiosk))
+	for i, face := range []string{"soddisfatto", "soddisfatto", "soddisfatto", "soddisfatto", "neutro", "insoddisfatto", "insoddisfatto",
+		"soddisfatto", "neutro", "insoddisfatto"} {
+		day, reason := "2025-07-01", ""
+		if i >= 7 {
+			day = "2024-07-01"
+		}
+		if face == "insoddisfatto" {
+			reason = "attesa"
+		}
+		_, err := env.Admin.Exec(ctx, `INSERT INTO kiosk_ratings (tenant_id, kiosk_id, office_id, office_name, face, reason, rated_on)
+			VALUES ($1, $2, gen_random_uuid(), 'Sportello', $3, $4, $5)`, tn.ID, kiosk, face, reason, day)
+		require.NoError(t, err)
+	}
+
 	c, err := svc.Indicators(ctx, tn, 2025)
 	require.NoError(t, err)
+	require.Equal(t, quality.KioskFigures{Satisfied: 4, Neutral: 1, Dissatisfied: 2}, c.Now.Kiosk)
 	s := c.Now.Survey
 	require.Equal(t, 8, s.Responses)
 	require.Equal(t, quality.Mean{Sum: 38, N: 10}, s.Index)
@@ -109,6 +129,9 @@ func TestIndicatorsAgainstHandCounts(t *testing.T) {
 	require.Equal(t, "n.d.", lines["indice_soddisfazione"].Change.String())
 	require.Equal(t, "n.d.", lines["reclami_risposti_in_tempo"].Value, "no complaint: no rate")
 	require.Equal(t, "0", lines["reclami_ricevuti"].Value)
+	require.Equal(t, "+28,6 punti", lines["sportello_saldo"].Value)
+	require.Equal(t, 7, lines["sportello_saldo"].Sample)
+	require.Equal(t, "n.d.", lines["sportello_saldo"].Prev, "3 touches in 2024")
 }
 
 // TestAmbitoIndicatorsShowOnlyItsMembers: the ambito's dashboard has its own figures and each

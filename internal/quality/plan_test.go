@@ -72,7 +72,8 @@ func TestPlanValidation(t *testing.T) {
 	}
 	require.Contains(t, keys, "indice_soddisfazione")
 	require.Contains(t, keys, "reclami_risposti_in_tempo")
-	require.Len(t, keys, 14)
+	require.Len(t, keys, 15)
+	require.Contains(t, keys, "sportello_saldo", "the counter kiosk's net share")
 
 	a, err := svc.AddAction(ctx, tn, validAction(2026))
 	require.NoError(t, err)

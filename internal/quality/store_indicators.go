@@ -108,3 +108,8 @@ func (st store) pageFigures(ctx context.Context, from, until time.Time) (PageFig
 	}
 	return out, nil
 }
+
+func (st store) kioskFigures(ctx context.Context, from, until time.Time) (KioskFigures, error) {
+	r, err := st.tx.QualityKioskFigures(ctx, db.QualityKioskFiguresParams{FromOn: pgDay(from), UntilOn: pgDay(until)})
+	return KioskFigures{Satisfied: int(r.Satisfied), Neutral: int(r.Neutral), Dissatisfied: int(r.Dissatisfied)}, err
+}
