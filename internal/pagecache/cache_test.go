@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -482,6 +483,11 @@ func TestLocalHitAllocatesNothing(t *testing.T) {
 	}
 	do(fctx)
 	do(gctx)
+	// A garbage collection empties the sync.Pools the response path borrows buffers from, and
+	// the next call then allocates one: not the hit path's own allocation. On a loaded machine
+	// other goroutines trigger collections during the runs (once seen in the full suite), so
+	// collections are off while measuring.
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
 	require.Zero(t, testing.AllocsPerRun(200, func() { do(fctx) }))
 	require.Zero(t, testing.AllocsPerRun(200, func() { do(gctx) }))
 	require.Equal(t, "gzip", string(gctx.Response.Header.Peek("Content-Encoding")))
